@@ -1,0 +1,1 @@
+"""Zhuanban: the special offices' platform for dispatch, integration and supervision."""

@@ -1,0 +1,32 @@
+"""The JSON API under /api/v1/: session (with CSRF) or bearer-token authentication,
+the same scoping as the screens, an OpenAPI schema at /api/v1/openapi.json."""
+
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from zhuanban.core.models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        api_token = ApiToken.objects.matching(token).select_related("user").first()
+        if api_token is None or not api_token.user.is_active:
+            return None
+        # Touch at most once a minute; a write per request would serialise readers on SQLite.
+        now = timezone.now()
+        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = api_token.user
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="Zhuanban API",
+    version="1",
+    description="Special offices platform: organisation, tasks, dispatch, supervision.",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+api.add_router("/org/", "zhuanban.org.api.router")

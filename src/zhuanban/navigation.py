@@ -1,0 +1,41 @@
+"""The main navigation, by capability (DESIGN.md). Capabilities not yet built show greyed."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from zhuanban.org.permissions import ADMIN_SITE_PERMS
+from zhuanban.org.scoping import scope_for
+
+# (label, url name or None while the capability is being built, url namespace that marks it active)
+MAIN_NAV = [
+    (_("Organisation"), "home", "org"),
+    (_("Key tasks"), None, "tasks"),
+    (_("Dispatch"), None, "dispatch"),
+    (_("Supervision"), None, "supervision"),
+    (_("Assessment"), None, "assessment"),
+    (_("Documents and meetings"), None, "documents"),
+    (_("Brand"), None, "brand"),
+    (_("Investment"), None, "investment"),
+    (_("Reports"), None, "reports"),
+]
+
+
+def main_nav(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespace if match else ""
+    url_name = match.url_name if match else ""
+    items = [
+        {
+            "label": label,
+            "url": reverse(name) if name else None,
+            "active": namespace == ns or (ns == "org" and url_name == "home"),
+        }
+        for label, name, ns in MAIN_NAV
+    ]
+    scope = scope_for(request.user)
+    return {
+        "main_nav": items,
+        "can_administer": any(scope.has_perm(p) for p in ADMIN_SITE_PERMS),
+    }

@@ -1,0 +1,137 @@
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from zhuanban.org import selectors
+from zhuanban.org.access import get_chain_for_user, get_unit_for_user
+from zhuanban.org.models import OrgUnit
+from zhuanban.org.roles import UnitKind
+
+router = Router(tags=["org"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    kind: UnitKind
+    parent_id: int | None
+    division_code: str | None
+    sort_order: int
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    name: str
+
+    @staticmethod
+    def resolve_name(user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class PersonInUnitOut(Schema):
+    user: PersonOut
+    title: str
+    phone: str
+    roles: list[str]
+
+    @staticmethod
+    def resolve_roles(profile) -> list[str]:
+        return [ra.role for ra in profile.user.roles]
+
+
+class UnitDetailOut(UnitOut):
+    phone: str
+    duties: str
+    people: list[PersonInUnitOut]
+
+
+class OfficeOut(Schema):
+    id: int
+    code: str
+    name: str
+    phone: str
+    duties: str
+    director: list[PersonOut]
+    deputies: list[PersonOut]
+    members: list[PersonOut]
+
+    @staticmethod
+    def resolve_director(office) -> list:
+        return office.staff.director
+
+    @staticmethod
+    def resolve_deputies(office) -> list:
+        return office.staff.deputies
+
+    @staticmethod
+    def resolve_members(office) -> list:
+        return office.staff.members
+
+
+class UnitBriefOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ChainOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    leader: PersonOut | None
+    lead_section: UnitBriefOut | None
+    lead_office: UnitBriefOut | None
+    expert_team_name: str
+    expert_count: int
+    work_plan_title: str
+    work_plan_number: str
+    working_group_name: str
+    working_group_count: int
+    missing: list[str]
+
+    @staticmethod
+    def resolve_missing(chain) -> list[str]:
+        return chain.missing_items()
+
+
+@router.get("/units", response={200: list[UnitOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_units(request: HttpRequest, kind: UnitKind | None = None):
+    """The organisation tree (names and codes are visible to every signed-in user)."""
+    units = OrgUnit.objects.active().order_by("depth", "sort_order", "code")
+    if kind:
+        units = units.filter(kind=kind)
+    return units
+
+
+@router.get("/units/{unit_id}", response={200: UnitDetailOut, **ERRORS})
+def get_unit(request: HttpRequest, unit_id: int):
+    """One unit with its people; only within the caller's scope (404 otherwise)."""
+    unit = get_unit_for_user(request.user, unit_id)
+    unit.people = list(selectors.unit_people(unit))
+    return unit
+
+
+@router.get("/offices", response={200: list[OfficeOut], **ERRORS})
+def list_offices(request: HttpRequest):
+    return selectors.offices_with_staff()
+
+
+@router.get("/chains", response={200: list[ChainOut], **ERRORS})
+def list_chains(request: HttpRequest):
+    return list(selectors.chains_with_six_ones())
+
+
+@router.get("/chains/{code}", response={200: ChainOut, **ERRORS})
+def get_chain(request: HttpRequest, code: str):
+    return selectors.chain_detail(get_chain_for_user(request.user, code).code)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgConfig(AppConfig):
+    name = "zhuanban.org"
+    label = "org"
+    verbose_name = _("Organisation")
+
+
+class ZhuanbanAdminConfig(AdminConfig):
+    """Django admin, gated by Zhuanban's roles instead of is_staff/is_superuser."""
+
+    default_site = "zhuanban.org.admin_site.ZhuanbanAdminSite"

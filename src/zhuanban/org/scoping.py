@@ -1,0 +1,79 @@
+"""Who may see and change what: the one place that decides it for the org app and the
+base that later apps build their own scoping on.
+
+A user sees the org units of their own subtree and of the units they are liaison
+for; bureau-wide roles (leaders, office staff, inspectors, the system administrator)
+see every unit. They change the records of the offices they belong to.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from zhuanban.org.models import OrgUnit, RoleAssignment
+from zhuanban.org.permissions import ROLE_PERMS, Perm
+from zhuanban.org.roles import OFFICE_ROLES, Role
+
+BUREAU_WIDE_ROLES = frozenset({Role.LEADER, Role.INSPECTOR, Role.SYSTEM_ADMIN} | OFFICE_ROLES)
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    roles: frozenset[str] = frozenset()
+    sees_all_units: bool = False
+    subtree_paths: tuple[str, ...] = ()
+    office_ids: frozenset[int] = frozenset()
+    perms: frozenset[Perm] = field(default_factory=frozenset)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def has_perm(self, perm: Perm) -> bool:
+        return perm in self.perms
+
+    def units(self) -> QuerySet[OrgUnit]:
+        if self.sees_all_units:
+            return OrgUnit.objects.all()
+        return OrgUnit.objects.in_subtrees(self.subtree_paths)
+
+    def can_see_unit(self, unit: OrgUnit) -> bool:
+        return self.sees_all_units or any(unit.path.startswith(p) for p in self.subtree_paths)
+
+    def can_change_office(self, office: OrgUnit) -> bool:
+        return office.pk in self.office_ids
+
+
+NO_SCOPE = Scope(user_id=None)
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per user object (one query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_zhuanban_scope", None)
+    if cached is not None:
+        return cached
+    assignments = list(
+        RoleAssignment.objects.filter(user=user).select_related("unit").only(
+            "role", "unit__id", "unit__path"
+        )
+    )
+    roles = frozenset(a.role for a in assignments)
+    paths = {a.unit.path for a in assignments if a.unit_id and a.role not in OFFICE_ROLES}
+    own_unit = (
+        OrgUnit.objects.filter(profiles__user=user).values_list("path", flat=True).first()
+    )
+    if own_unit:
+        paths.add(own_unit)
+    perms = frozenset().union(*(ROLE_PERMS.get(role, frozenset()) for role in roles))
+    scope = Scope(
+        user_id=user.pk,
+        roles=roles,
+        sees_all_units=bool(roles & BUREAU_WIDE_ROLES),
+        subtree_paths=tuple(sorted(paths)),
+        office_ids=frozenset(a.unit_id for a in assignments if a.role in OFFICE_ROLES),
+        perms=perms,
+    )
+    user._zhuanban_scope = scope
+    return scope
