@@ -167,6 +167,8 @@ STORAGES = {
 }
 # Development serves straight from the apps' and packages' static folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Behind a reverse proxy that sets X-Forwarded-For, the client address for the audit

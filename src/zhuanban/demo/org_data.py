@@ -45,12 +45,24 @@ SECTIONS = [
 
 # The nine special offices (专办/处) in the seed text's order, with their duties.
 OFFICES = [
-    ("office-rural", "农牧办", "统筹全市农村牧区重点工作,调度乡村振兴重点任务,以市委农牧办名义下发督办通报。"),
+    (
+        "office-rural",
+        "农牧办",
+        "统筹全市农村牧区重点工作,调度乡村振兴重点任务,以市委农牧办名义下发督办通报。",
+    ),
     ("office-potato", "马铃薯产业办", "推进马铃薯全产业链建设和马铃薯产业发展示范区建设。"),
-    ("office-base", "国家重要农畜产品基地办", "统筹国家重要农畜产品生产基地建设重点任务的分解、调度和督导。"),
+    (
+        "office-base",
+        "国家重要农畜产品基地办",
+        "统筹国家重要农畜产品生产基地建设重点任务的分解、调度和督导。",
+    ),
     ("office-cattle", "肉(奶)牛办", "推进肉牛、奶牛产业发展,调度存栏和规模养殖场建设情况。"),
     ("office-basket", "菜篮子办", "落实\u201c菜篮子\u201d市长负责制,组织考核和设施农业建设。"),
-    ("office-brand", "\u201c原味乌兰察布\u201d品牌办", "负责区域公用品牌授权、用标管理、复审和品牌推广。"),
+    (
+        "office-brand",
+        "\u201c原味乌兰察布\u201d品牌办",
+        "负责区域公用品牌授权、用标管理、复审和品牌推广。",
+    ),
     ("office-clean-veg", "净菜进京办", "组织净菜进京供应基地建设和产销对接。"),
     ("office-investment", "农牧领域招商办", "谋划招商引资重点项目,组织招商活动,调度签约落地项目。"),
     ("office-alliance", "马铃薯联盟秘书处", "承担马铃薯产业联合会日常工作,拟定联合会工作计划。"),
@@ -86,12 +98,18 @@ OFFICE_STAFF = {
     "office-rural": [
         ("rural-dir", "刘建军", "科长", "sec-industry"),
         ("rural-dep", "陈晓东", "副科长", "sec-industry"),
-        [("rural-m1", "杨帆", "四级主任科员", "sec-policy"), ("rural-m2", "黄丽", "科员", "sec-office")],
+        [
+            ("rural-m1", "杨帆", "四级主任科员", "sec-policy"),
+            ("rural-m2", "黄丽", "科员", "sec-office"),
+        ],
     ],
     "office-potato": [
         ("potato-dir", "张海龙", "主任", "sta-extension"),
         ("potato-dep", "李秀梅", "副主任", "sec-crops"),
-        [("office", "马晓静", "科员", "sec-crops"), ("potato-m2", "高峰", "农艺师", "sta-extension")],
+        [
+            ("office", "马晓静", "科员", "sec-crops"),
+            ("potato-m2", "高峰", "农艺师", "sta-extension"),
+        ],
     ],
     "office-base": [
         ("base-dir", "何志强", "科长", "sec-finance"),
@@ -195,7 +213,11 @@ CHAINS = [
             ("张凤兰", "研究员", "内蒙古农牧业科学院", "设施蔬菜", True),
             ("李国民", "高级农艺师", "乌兰察布市农牧业技术推广中心", "冷凉蔬菜", False),
         ],
-        "working_group": [("basket-dir", "组长"), ("cleanveg-dir", "副组长"), ("basket-m1", "组员")],
+        "working_group": [
+            ("basket-dir", "组长"),
+            ("cleanveg-dir", "副组长"),
+            ("basket-m1", "组员"),
+        ],
     },
     {
         "code": "potato",
@@ -214,7 +236,12 @@ CHAINS = [
             ("王贵平", "研究员", "乌兰察布市农林科学研究所", "马铃薯种薯", False),
             ("郭志乾", "高级农艺师", "乌兰察布市农牧业技术推广中心", "病虫害防治", False),
         ],
-        "working_group": [("potato-dir", "组长"), ("potato-dep", "副组长"), ("office", "联络员"), ("alliance-dir", "组员")],
+        "working_group": [
+            ("potato-dir", "组长"),
+            ("potato-dep", "副组长"),
+            ("office", "联络员"),
+            ("alliance-dir", "组员"),
+        ],
     },
     {
         "code": "beef-cattle",

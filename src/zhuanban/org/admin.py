@@ -156,7 +156,10 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "first_name", "password1", "password2"]}),
+        (
+            None,
+            {"classes": ["wide"], "fields": ["username", "first_name", "password1", "password2"]},
+        ),
     ]
     readonly_fields = ["last_login", "date_joined"]
 

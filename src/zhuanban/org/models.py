@@ -40,9 +40,7 @@ class OrgUnit(models.Model):
     `org.services.unit_save`, so a subtree is one indexed prefix query.
     """
 
-    code = models.CharField(
-        _("code"), max_length=40, unique=True, validators=[validate_unit_code]
-    )
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_unit_code])
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
@@ -254,9 +252,7 @@ class Chain(models.Model):
     )
     expert_team_name = models.CharField(_("expert team"), max_length=100, blank=True)
     work_plan_title = models.CharField(_("work plan"), max_length=200, blank=True)
-    work_plan_number = models.CharField(
-        _("work plan document number"), max_length=60, blank=True
-    )
+    work_plan_number = models.CharField(_("work plan document number"), max_length=60, blank=True)
     working_group_name = models.CharField(_("working group"), max_length=100, blank=True)
 
     objects = ChainQuerySet.as_manager()

@@ -55,15 +55,13 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     assignments = list(
-        RoleAssignment.objects.filter(user=user).select_related("unit").only(
-            "role", "unit__id", "unit__path"
-        )
+        RoleAssignment.objects.filter(user=user)
+        .select_related("unit")
+        .only("role", "unit__id", "unit__path")
     )
     roles = frozenset(a.role for a in assignments)
     paths = {a.unit.path for a in assignments if a.unit_id and a.role not in OFFICE_ROLES}
-    own_unit = (
-        OrgUnit.objects.filter(profiles__user=user).values_list("path", flat=True).first()
-    )
+    own_unit = OrgUnit.objects.filter(profiles__user=user).values_list("path", flat=True).first()
     if own_unit:
         paths.add(own_unit)
     perms = frozenset().union(*(ROLE_PERMS.get(role, frozenset()) for role in roles))

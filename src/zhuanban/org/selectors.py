@@ -125,7 +125,9 @@ def chain_detail(code: str) -> Chain:
             "experts",
             Prefetch(
                 "working_group",
-                queryset=ChainWorkingGroupMember.objects.select_related("user", "user__profile__unit"),
+                queryset=ChainWorkingGroupMember.objects.select_related(
+                    "user", "user__profile__unit"
+                ),
             ),
         )
         .get(code=code)

@@ -78,7 +78,7 @@ def office_update(*, actor, office: OrgUnit, duties: str, phone: str) -> OrgUnit
     """An office's own staff keep its duties and contact phone up to date."""
     if not scope_for(actor).can_change_office(office):
         raise PermissionDenied
-    before = audit.snapshot(office)
+    before = _before(office)  # from the database: a bound form may have changed the instance
     office.duties = duties
     office.phone = phone
     office.full_clean()

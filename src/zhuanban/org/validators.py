@@ -9,8 +9,15 @@ from zhuanban.org.roles import UnitKind
 
 # Province-level prefixes of GB/T 2260 (incl. Taiwan 71, Hong Kong 81, Macao 82).
 PROVINCE_PREFIXES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    {
+        *("11", "12", "13", "14", "15"),
+        *("21", "22", "23"),
+        *("31", "32", "33", "34", "35", "36", "37"),
+        *("41", "42", "43", "44", "45", "46"),
+        *("50", "51", "52", "53", "54"),
+        *("61", "62", "63", "64", "65"),
+        *("71", "81", "82"),
+    }
 )
 _SIX_DIGITS = re.compile(r"^\d{6}$")
 
@@ -23,14 +30,20 @@ def division_code_problem(code: str, kind: str, parent_code: str | None) -> str 
         return _("%(prefix)s is not a province-level code in GB/T 2260.") % {"prefix": code[:2]}
     if kind == UnitKind.CITY:
         if code[2:4] == "00" or code[4:] != "00":
-            return _("A prefecture-level city's code ends in 00 and is not a province code.")
+            return _(
+                "A prefecture-level city's code must end in 00 and must not be a province code."
+            )
     elif kind == UnitKind.COUNTY:
         if code[4:] == "00" or code[2:4] == "00":
-            return _("A county-level unit's code does not end in 00.")
+            return _(
+                "A county-level unit's code must not end in 00 "
+                "or have 00 as its 3rd and 4th digits."
+            )
         if parent_code and code[:4] != parent_code[:4]:
-            return _("A county's code must begin with its city's code %(prefix)s.") % {
-                "prefix": parent_code[:4]
-            }
+            return _(
+                "A county's code must begin with %(prefix)s, "
+                "the first four digits of its city's code."
+            ) % {"prefix": parent_code[:4]}
     else:
         return _("Only cities and counties have administrative division codes.")
     return None
@@ -39,5 +52,9 @@ def division_code_problem(code: str, kind: str, parent_code: str | None) -> str 
 def validate_unit_code(value: str) -> None:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}", value):
         raise ValidationError(
-            _("Use letters, digits, '-', '_' or '.', at most 40 characters."), code="invalid"
+            _(
+                "Start with a letter or digit, then use letters, digits, '-', '_' or '.', "
+                "at most 40 characters."
+            ),
+            code="invalid",
         )
