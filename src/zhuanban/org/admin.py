@@ -116,6 +116,8 @@ class ProfileInline(AuditedInline, admin.StackedInline):
     model = Profile
     perm = Perm.MANAGE_ACCOUNTS
     can_delete = False
+    extra = 1
+    max_num = 1
     autocomplete_fields = ["unit"]
 
 

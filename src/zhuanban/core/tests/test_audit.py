@@ -96,3 +96,11 @@ def test_forwarded_for_is_ignored_unless_trusted(client, user, settings):
 def test_changed_fields_lists_only_differences():
     assert audit.changed_fields({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == ["b", "c"]
     assert audit.changed_fields(None, None) == []
+
+
+def test_a_wrong_password_is_refused_in_chinese_and_nobody_is_logged_in(client, user):
+    response = client.post(reverse("login"), {"username": "zhang", "password": "wrong"})
+    assert response.status_code == 200
+    error = response.context["form"].non_field_errors()[0]
+    assert "密码" in error
+    assert "_auth_user_id" not in client.session

@@ -140,3 +140,11 @@ def test_conflicting_roles_in_the_user_form_save_nothing(login, world):
     assert list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True)) == [
         Role.INSPECTOR
     ]
+
+
+def test_admin_pages_are_branded_and_in_chinese(login, world):
+    response = login(world.sysadmin).get(reverse("admin:index"))
+    html = response.content.decode()
+    assert "专办工作平台" in html
+    assert "core/admin.css" in html
+    assert reverse("home") in html

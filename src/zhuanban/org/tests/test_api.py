@@ -92,3 +92,16 @@ def test_openapi_schema_describes_the_endpoints(login, world):
     )
     responses = schema["paths"]["/api/v1/org/units/{unit_id}"]["get"]["responses"]
     assert {"200", "401", "404", "422"} <= set(responses)
+
+
+def test_the_apitoken_command_prints_a_working_token(client, world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("apitoken", "huade", "--name", "统计脚本", stdout=out)
+    raw = out.getvalue().split(": ", 1)[1].split()[0]
+    response = client.get(f"{API}/org/units/{world.huade.pk}", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200
+    assert ApiToken.objects.get().name == "统计脚本"

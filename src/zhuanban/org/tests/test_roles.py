@@ -78,3 +78,16 @@ def test_only_the_system_administrator_assigns_roles(world, actor):
     with pytest.raises(PermissionDenied):
         services.role_assign(actor=getattr(world, actor), user=user, role=Role.INSPECTOR)
     assert roles_of(user) == []
+
+
+def test_grantrole_command_applies_the_same_rules(world):
+    from django.core.management import CommandError, call_command
+
+    user = UserFactory(username="first-admin")
+    call_command("grantrole", "first-admin", "system_admin")
+    assert roles_of(user) == [Role.SYSTEM_ADMIN]
+    with pytest.raises(CommandError):
+        call_command("grantrole", "first-admin", "audit_admin")
+    with pytest.raises(CommandError):
+        call_command("grantrole", "first-admin", "county_liaison", "--unit", "nope")
+    assert roles_of(user) == [Role.SYSTEM_ADMIN]
