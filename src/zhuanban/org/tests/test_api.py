@@ -102,6 +102,8 @@ def test_the_apitoken_command_prints_a_working_token(client, world):
     out = StringIO()
     call_command("apitoken", "huade", "--name", "统计脚本", stdout=out)
     raw = out.getvalue().split(": ", 1)[1].split()[0]
-    response = client.get(f"{API}/org/units/{world.huade.pk}", headers={"Authorization": f"Bearer {raw}"})
+    response = client.get(
+        f"{API}/org/units/{world.huade.pk}", headers={"Authorization": f"Bearer {raw}"}
+    )
     assert response.status_code == 200
     assert ApiToken.objects.get().name == "统计脚本"
