@@ -9,7 +9,7 @@ from zhuanban.org.scoping import scope_for
 # (label, url name or None while the capability is being built, url namespace that marks it active)
 MAIN_NAV = [
     (_("Organisation"), "home", "org"),
-    (_("Key tasks"), None, "tasks"),
+    (_("Key tasks"), "tasks:ledger", "tasks"),
     (_("Dispatch"), None, "dispatch"),
     (_("Supervision"), None, "supervision"),
     (_("Assessment"), None, "assessment"),

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ninja",
     "zhuanban.core",
     "zhuanban.org.apps.OrgConfig",
+    "zhuanban.tasks",
     "zhuanban.demo",
 ]
 
@@ -198,3 +199,26 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Uploads: evidence, attachments, imports.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1_048_576
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_MB", 100) * 1_048_576
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1_048_576
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1_048_576
+
+# Notifications by e-mail: printed to the console unless an SMTP server is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "zhuanban@localhost")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Task warning lights (DESIGN.md 红黄绿灯): yellow when due within N days, when progress
+# lags the share of time elapsed by more than M points, or when nothing was reported
+# for a reporting cycle.
+TASK_DUE_SOON_DAYS = env_int("TASK_DUE_SOON_DAYS", 7)
+TASK_LAG_POINTS = env_int("TASK_LAG_POINTS", 20)
+TASK_REPORT_CYCLE_DAYS = env_int("TASK_REPORT_CYCLE_DAYS", 30)

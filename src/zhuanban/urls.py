@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("zhuanban.org.urls")),
+    path("tasks/", include("zhuanban.tasks.urls")),
+    path("notifications/", include("zhuanban.core.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

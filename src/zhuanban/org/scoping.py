@@ -25,6 +25,14 @@ class Scope:
     subtree_paths: tuple[str, ...] = ()
     office_ids: frozenset[int] = frozenset()
     perms: frozenset[Perm] = field(default_factory=frozenset)
+    # Units the user acts for: liaison roles, and the unit of their profile.
+    liaison_unit_ids: frozenset[int] = frozenset()
+    own_unit_id: int | None = None
+
+    def acts_for_unit(self, unit_id: int | None) -> bool:
+        return unit_id is not None and (
+            unit_id in self.liaison_unit_ids or unit_id == self.own_unit_id
+        )
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -72,6 +80,12 @@ def scope_for(user) -> Scope:
         subtree_paths=tuple(sorted(paths)),
         office_ids=frozenset(a.unit_id for a in assignments if a.role in OFFICE_ROLES),
         perms=perms,
+        liaison_unit_ids=frozenset(
+            a.unit_id
+            for a in assignments
+            if a.role in (Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON)
+        ),
+        own_unit_id=own_unit[0] if own_unit else None,
     )
     user._zhuanban_scope = scope
     return scope

@@ -1,0 +1,134 @@
+"""Reads for the task screens, exports and API: scoped, with the joins they need, and
+rollups aggregated in the database in a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from zhuanban.tasks.lifecycle import OPEN_STATES, Status
+from zhuanban.tasks.models import Light, Task
+from zhuanban.tasks.scoping import visible_tasks
+
+
+@dataclass
+class LedgerFilters:
+    task_list: int | None = None
+    office: int | None = None
+    lead_unit: int | None = None
+    county: int | None = None
+    status: str = ""
+    light: str = ""
+    due_from: datetime.date | None = None
+    due_to: datetime.date | None = None
+    text: str = ""
+    leaves_only: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def ledger(
+    user, filters: LedgerFilters | None = None, today: datetime.date | None = None
+) -> QuerySet[Task]:
+    """The ledger (台账): every task the user may see, filtered, in tree order, with its light."""
+    f = filters or LedgerFilters()
+    qs = visible_tasks(user).with_light(today)
+    if f.task_list:
+        qs = qs.filter(task_list_id=f.task_list)
+    if f.office:
+        qs = qs.filter(task_list__office_id=f.office)
+    if f.lead_unit:
+        qs = qs.filter(lead_unit_id=f.lead_unit)
+    if f.county:
+        qs = qs.filter(county_id=f.county)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.light:
+        qs = qs.filter(light=f.light)
+    if f.due_from:
+        qs = qs.filter(due_date__gte=f.due_from)
+    if f.due_to:
+        qs = qs.filter(due_date__lte=f.due_to)
+    if f.text:
+        qs = qs.filter(Q(content__icontains=f.text) | Q(remarks__icontains=f.text))
+    if f.leaves_only:
+        qs = qs.leaves()
+    return qs.select_related("task_list", "task_list__office", "lead_unit", "county").order_by(
+        "task_list__year", "task_list_id", "sort_path"
+    )
+
+
+def _light_counts() -> dict:
+    def counted(condition: Q) -> Count:
+        return Count("pk", filter=condition)
+
+    return {
+        "total": Count("pk"),
+        "closed": counted(Q(status=Status.CLOSED)),
+        "open": counted(Q(status__in=OPEN_STATES)),
+        "red": counted(Q(light=Light.RED)),
+        "yellow": counted(Q(light=Light.YELLOW)),
+        "green": counted(Q(light=Light.GREEN)),
+    }
+
+
+def ledger_counts(qs: QuerySet[Task]) -> dict:
+    """Counts for the ledger header ("76 项措施，已完成 25 项，逾期 N 项"): one query.
+
+    Counts measures (tasks with no subtasks); headings that group them are not work items.
+    """
+    return qs.leaves().order_by().aggregate(**_light_counts())
+
+
+def rollup(qs: QuerySet[Task], by: str) -> list[dict]:
+    """Counts by status and light per office (`by="office"`), county or list: one query."""
+    fields = {
+        "office": (
+            "task_list__office_id",
+            "task_list__office__name",
+            "task_list__office__sort_order",
+        ),
+        "county": ("county_id", "county__name", "county__sort_order"),
+        "list": ("task_list_id", "task_list__title", "task_list_id"),
+        "lead_unit": ("lead_unit_id", "lead_unit__name", "lead_unit__sort_order"),
+    }[by]
+    key, name, order = fields
+    rows = (
+        qs.leaves()
+        .order_by()
+        .values(key, name, order)
+        .annotate(**_light_counts())
+        .order_by(order, key)
+    )
+    return [
+        {"id": row[key], "name": row[name], **{k: row[k] for k in _light_counts()}} for row in rows
+    ]
+
+
+def red_candidates(user, today: datetime.date | None = None) -> QuerySet[Task]:
+    """Overdue tasks: candidates for a supervision notice (the escalation ladder's top)."""
+    return ledger(user, LedgerFilters(light=Light.RED), today)
+
+
+def inbox(user) -> dict[str, QuerySet[Task]]:
+    """To-dos: what waits for this user, by kind."""
+    from zhuanban.org.scoping import scope_for
+    from zhuanban.tasks.models import ExtensionRequest, ExtensionStatus
+
+    scope = scope_for(user)
+    mine = visible_tasks(user).with_light().select_related("task_list", "lead_unit")
+    acting = Q(lead_unit_id__in=[*scope.liaison_unit_ids, scope.own_unit_id or 0])
+    owned = Q(task_list__office_id__in=scope.office_ids)
+    return {
+        "to_accept": mine.filter(acting, status=Status.ASSIGNED).order_by("due_date"),
+        "to_report": mine.filter(acting, status=Status.IN_PROGRESS).order_by("due_date"),
+        "to_verify": mine.filter(owned, status=Status.CLOSE_REQUESTED).order_by("due_date"),
+        "returned": mine.filter(owned, status=Status.RETURNED).order_by("due_date"),
+        "extensions": ExtensionRequest.objects.filter(
+            task__in=mine.filter(owned), status=ExtensionStatus.PENDING
+        ).select_related("task", "task__task_list", "requested_by"),
+    }
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

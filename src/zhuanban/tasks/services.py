@@ -1,0 +1,589 @@
+"""Every change to tasks: one function per use case, transactional, permission-checked
+against the lifecycle table, written to the task's timeline and the audit trail."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Value
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhuanban.core import audit
+from zhuanban.core.models import AuditAction
+from zhuanban.core.notify import notify
+from zhuanban.org.models import OrgUnit, RoleAssignment
+from zhuanban.org.roles import OFFICE_ROLES, Role, UnitKind
+from zhuanban.tasks import scoping
+from zhuanban.tasks.lifecycle import (
+    REASON_REQUIRED,
+    TRANSITIONS,
+    Action,
+    Party,
+    Status,
+    next_state,
+)
+from zhuanban.tasks.models import (
+    ExtensionRequest,
+    ExtensionStatus,
+    ProgressReport,
+    Task,
+    TaskEvent,
+    TaskList,
+)
+
+
+class ConcurrentEditError(ValidationError):
+    """Someone else saved the record since it was loaded."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Someone else changed this task while you were editing it. "
+                "Reload the page to see their changes, then make yours again."
+            ),
+            code="concurrent_edit",
+        )
+
+
+# --- people to notify ------------------------------------------------------------------
+
+
+def office_staff(office_id: int):
+    return [
+        ra.user
+        for ra in RoleAssignment.objects.filter(unit_id=office_id, role__in=OFFICE_ROLES)
+        .select_related("user")
+        .order_by("pk")
+    ]
+
+
+def lead_people(task: Task):
+    """The lead unit's liaisons, and its own staff when it is a section or office."""
+    if task.lead_unit_id is None:
+        return []
+    liaisons = [
+        ra.user
+        for ra in RoleAssignment.objects.filter(
+            unit_id=task.lead_unit_id, role__in=[Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON]
+        ).select_related("user")
+    ]
+    if liaisons:
+        return liaisons
+    return list(get_user_model().objects.filter(profile__unit_id=task.lead_unit_id, is_active=True))
+
+
+def _task_url(task: Task) -> str:
+    return reverse("tasks:detail", args=[task.pk])
+
+
+def _notify_about(task: Task, recipients, kind: str, title: str, body: str = "") -> None:
+    notify(recipients, kind=kind, title=title, body=body or task.content[:200], url=_task_url(task))
+
+
+# --- task lists and the tree -----------------------------------------------------------
+
+
+def _require_list_manager(actor, task_list: TaskList) -> None:
+    if actor is not None and not scoping.can_manage_list(actor, task_list):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def tasklist_create(*, actor, office: OrgUnit, **fields) -> TaskList:
+    task_list = TaskList(office=office, created_by=actor, **fields)
+    _require_list_manager(actor, task_list)
+    task_list.full_clean()
+    task_list.save()
+    audit.record_change(actor=actor, instance=task_list, before=None)
+    return task_list
+
+
+def _county_of(unit: OrgUnit | None) -> OrgUnit | None:
+    if unit is None:
+        return None
+    if unit.kind == UnitKind.COUNTY:
+        return unit
+    return OrgUnit.objects.filter(pk__in=unit.ancestor_ids(), kind=UnitKind.COUNTY).first()
+
+
+def _place(task: Task, position: int) -> None:
+    prefix = task.parent.sort_path if task.parent_id else ""
+    task.position = position
+    task.sort_path = f"{prefix}{position:04d}."
+    task.depth = task.sort_path.count(".") - 1
+
+
+def _check_units(task: Task, cooperating_units: Iterable[OrgUnit]) -> None:
+    if task.lead_unit_id and any(u.pk == task.lead_unit_id for u in cooperating_units):
+        raise ValidationError(
+            {
+                "cooperating_units": _(
+                    "%(unit)s is the lead unit and cannot also be a cooperating unit."
+                )
+                % {"unit": task.lead_unit.name}
+            },
+            code="lead_is_cooperating",
+        )
+
+
+def refresh_light_inputs(task: Task, today: datetime.date | None = None) -> None:
+    """Recompute the stored dates the warning light is computed from (see Task)."""
+    today = today or timezone.localdate()
+    start = task.start_date or (timezone.localdate(task.assigned_at) if task.assigned_at else None)
+    lag_points = task.progress + settings.TASK_LAG_POINTS
+    if start and task.due_date and task.due_date > start and lag_points < 100:
+        span = (task.due_date - start).days
+        task.lag_date = start + datetime.timedelta(days=span * lag_points / 100)
+    else:
+        task.lag_date = None
+    last_report = (
+        task.reports.order_by("-reported_at").values_list("reported_at", flat=True).first()
+    )
+    moments = [m for m in (last_report, task.assigned_at) if m is not None]
+    task.last_activity_on = timezone.localdate(max(moments)) if moments else None
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor,
+    task_list: TaskList,
+    parent: Task | None = None,
+    cooperating_units: Iterable[OrgUnit] = (),
+    **fields,
+) -> Task:
+    _require_list_manager(actor, task_list)
+    cooperating_units = list(cooperating_units)
+    task = Task(task_list=task_list, parent=parent, **fields)
+    siblings = Task.objects.filter(task_list=task_list, parent=parent)
+    _place(task, (siblings.aggregate(m=Max("position"))["m"] or 0) + 1)
+    task.county = _county_of(task.lead_unit)
+    task.original_due_date = task.due_date
+    task.full_clean(exclude=["cooperating_units"])
+    _check_units(task, cooperating_units)
+    task.save()
+    task.cooperating_units.set(cooperating_units)
+    TaskEvent.objects.create(task=task, actor=actor, action="create", to_status=task.status)
+    after = audit.snapshot(task) | {"cooperating_units": [u.pk for u in cooperating_units]}
+    audit.record(actor=actor, action=AuditAction.CREATE, instance=task, after=after)
+    return task
+
+
+def _reroot(task_list_id: int, old_prefix: str, new_prefix: str) -> None:
+    """Move a subtree's paths from one prefix to another in one statement."""
+    if old_prefix == new_prefix:
+        return
+    depth_delta = new_prefix.count(".") - old_prefix.count(".")
+    Task.objects.filter(task_list_id=task_list_id, sort_path__startswith=old_prefix).update(
+        sort_path=Concat(Value(new_prefix), Substr("sort_path", len(old_prefix) + 1)),
+        depth=F("depth") + depth_delta,
+    )
+
+
+def _close_gap(task_list_id: int, parent_id: int | None, removed_position: int) -> None:
+    """Keep sibling positions 1..n after a task left, so official numbers have no gaps."""
+    later = Task.objects.filter(
+        task_list_id=task_list_id, parent_id=parent_id, position__gt=removed_position
+    ).order_by("position")
+    for sibling in later:
+        old = sibling.sort_path
+        new = f"{old[:-5]}{sibling.position - 1:04d}."
+        # Park the subtree on a temporary prefix first: the unique (list, path)
+        # constraint would otherwise clash with the sibling being shifted onto.
+        parking = f"~{sibling.pk}."
+        _reroot(task_list_id, old, parking)
+        _reroot(task_list_id, parking, new)
+        Task.objects.filter(pk=sibling.pk).update(position=sibling.position - 1)
+
+
+@transaction.atomic
+def task_update(
+    *,
+    actor,
+    task: Task,
+    expected_version: int,
+    cooperating_units: Iterable[OrgUnit] | None = None,
+    **fields,
+) -> Task:
+    """Edit a task's plan. Fails with ConcurrentEditError if it changed since loading."""
+    stored = Task.objects.select_for_update().select_related("task_list").get(pk=task.pk)
+    _require_list_manager(actor, stored.task_list)
+    if stored.version != expected_version:
+        raise ConcurrentEditError()
+    before = audit.snapshot(stored) | {
+        "cooperating_units": sorted(stored.cooperating_units.values_list("pk", flat=True))
+    }
+    old_parent_id, old_position, old_path = stored.parent_id, stored.position, stored.sort_path
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    if "due_date" in fields and stored.status == Status.DRAFT:
+        stored.original_due_date = stored.due_date
+    moved = stored.parent_id != old_parent_id
+    if moved:
+        stored.full_clean(exclude=["cooperating_units", "sort_path"])  # cycle check first
+        siblings = Task.objects.filter(task_list=stored.task_list, parent_id=stored.parent_id)
+        _place(stored, (siblings.aggregate(m=Max("position"))["m"] or 0) + 1)
+    stored.county = _county_of(stored.lead_unit)
+    coop = (
+        list(cooperating_units)
+        if cooperating_units is not None
+        else list(stored.cooperating_units.all())
+    )
+    stored.full_clean(exclude=["cooperating_units"])
+    _check_units(stored, coop)
+    refresh_light_inputs(stored)
+    stored.version = F("version") + 1
+    if moved:
+        new_path = stored.sort_path
+        stored.sort_path = old_path  # the subtree (with this task) moves in one statement
+        stored.save()
+        _reroot(stored.task_list_id, old_path, new_path)
+        _close_gap(stored.task_list_id, old_parent_id, old_position)
+    else:
+        stored.save()
+    if cooperating_units is not None:
+        stored.cooperating_units.set(coop)
+    stored.refresh_from_db()
+    after = audit.snapshot(stored) | {"cooperating_units": sorted(u.pk for u in coop)}
+    TaskEvent.objects.create(
+        task=stored,
+        actor=actor,
+        action="edit",
+        comment=", ".join(audit.changed_fields(before, after)),
+    )
+    audit.record(
+        actor=actor, action=AuditAction.UPDATE, instance=stored, before=before, after=after
+    )
+    return stored
+
+
+@transaction.atomic
+def task_delete(*, actor, task: Task) -> None:
+    """Only drafts are deleted (with their subtasks); assigned work is closed, not erased."""
+    stored = Task.objects.select_for_update().select_related("task_list").get(pk=task.pk)
+    _require_list_manager(actor, stored.task_list)
+    subtree = Task.objects.filter(
+        task_list=stored.task_list, sort_path__startswith=stored.sort_path
+    )
+    if subtree.exclude(status=Status.DRAFT).exists():
+        raise ValidationError(
+            _("Only draft tasks can be deleted; this task or a subtask has been assigned."),
+            code="not_draft",
+        )
+    for doomed in subtree:
+        audit.record_delete(actor=actor, instance=doomed, before=audit.snapshot(doomed))
+    subtree.delete()
+    _close_gap(stored.task_list_id, stored.parent_id, stored.position)
+
+
+# --- the lifecycle ---------------------------------------------------------------------
+
+
+def _lock(task: Task) -> Task:
+    return Task.objects.select_for_update().select_related("task_list", "lead_unit").get(pk=task.pk)
+
+
+def _authorise(actor, task: Task, action: str) -> str:
+    """The state after `action`, if the table allows it for this actor; else an error."""
+    rule = TRANSITIONS.get((task.status, action))
+    if rule is None:
+        raise ValidationError(
+            _("A task that is %(status)s cannot be given the action “%(action)s”.")
+            % {"status": Status(task.status).label, "action": Action(action).label},
+            code="invalid_transition",
+        )
+    if actor is not None and not (scoping.parties(actor, task) & rule[1]):
+        raise PermissionDenied
+    return next_state(task.status, action)
+
+
+def _record(actor, task: Task, action: str, before_status: str, comment: str = "") -> None:
+    TaskEvent.objects.create(
+        task=task,
+        actor=actor,
+        action=action,
+        from_status=before_status,
+        to_status=task.status,
+        comment=comment,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=task,
+        before={"status": before_status},
+        after={"status": task.status, "action": action, "comment": comment},
+        message=f"task {action}",
+    )
+
+
+def _save_state(task: Task, *extra_fields: str) -> None:
+    task.version = F("version") + 1
+    task.save(update_fields=["status", "version", "updated_at", *extra_fields])
+    task.refresh_from_db(fields=["version"])
+
+
+def open_subtasks(task: Task):
+    return (
+        Task.objects.filter(task_list_id=task.task_list_id, sort_path__startswith=task.sort_path)
+        .exclude(pk=task.pk)
+        .exclude(status=Status.CLOSED)
+    )
+
+
+@transaction.atomic
+def task_act(*, actor, task: Task, action: str, comment: str = "") -> Task:
+    """Apply a plain lifecycle action: assign, accept, return, request_close, close,
+    reject_close, urge, reopen."""
+    task = _lock(task)
+    comment = comment.strip()
+    if action in REASON_REQUIRED and not comment:
+        raise ValidationError({"comment": _("Please give a reason.")}, code="reason_required")
+    new_status = _authorise(actor, task, action)
+    before_status = task.status
+    extra: list[str] = []
+    if action == Action.ASSIGN:
+        if task.lead_unit_id is None:
+            raise ValidationError(
+                {"lead_unit": _("Choose a lead unit before assigning the task.")},
+                code="no_lead_unit",
+            )
+        if task.due_date is None and not task.is_ongoing:
+            raise ValidationError(
+                {"due_date": _("Give a due date (or mark the task ongoing) before assigning it.")},
+                code="no_due_date",
+            )
+        task.assigned_at = timezone.now()
+        extra += ["assigned_at"]
+    if action == Action.CLOSE:
+        still_open = list(open_subtasks(task).order_by("sort_path")[:10])
+        if still_open:
+            numbers = "、".join(t.number() for t in still_open)
+            raise ValidationError(
+                _("Subtasks are still open: %(numbers)s. Close them first.") % {"numbers": numbers},
+                code="open_subtasks",
+            )
+        task.closed_at = timezone.now()
+        task.progress = 100
+        extra += ["closed_at", "progress"]
+    if action == Action.REOPEN:
+        task.closed_at = None
+        extra += ["closed_at"]
+    task.status = new_status
+    if action in (Action.ASSIGN, Action.CLOSE, Action.REOPEN):
+        refresh_light_inputs(task)
+        extra += ["lag_date", "last_activity_on"]
+    _save_state(task, *extra)
+    _record(actor, task, action, before_status, comment)
+    _notify_transition(actor, task, action, comment)
+    return task
+
+
+def _notify_transition(actor, task: Task, action: str, comment: str) -> None:
+    number = task.number()
+    messages = {
+        Action.ASSIGN: (lead_people(task), _("New task assigned: %(n)s")),
+        Action.RETURN: (office_staff(task.task_list.office_id), _("Task returned: %(n)s")),
+        Action.URGE: (lead_people(task), _("Urged: task %(n)s")),
+        Action.REQUEST_CLOSE: (
+            office_staff(task.task_list.office_id),
+            _("Closing requested: task %(n)s"),
+        ),
+        Action.CLOSE: (lead_people(task), _("Task closed: %(n)s")),
+        Action.REJECT_CLOSE: (lead_people(task), _("Closing refused: task %(n)s")),
+        Action.REOPEN: (lead_people(task), _("Task reopened: %(n)s")),
+    }
+    if action not in messages:
+        return
+    recipients, title = messages[action]
+    recipients = [u for u in recipients if actor is None or u.pk != actor.pk]
+    _notify_about(task, recipients, f"task_{action}", title % {"n": number}, comment or "")
+
+
+@transaction.atomic
+def task_report(
+    *, actor, task: Task, text: str, progress: int, figures: str = "", evidence=()
+) -> ProgressReport:
+    task = _lock(task)
+    _authorise(actor, task, Action.REPORT)
+    if not 0 <= progress <= 100:
+        raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
+    report = ProgressReport(
+        task=task, reporter=actor, text=text, progress=progress, figures=figures
+    )
+    report.full_clean()
+    report.save()
+    report.evidence.set(list(evidence))
+    task.progress = progress
+    refresh_light_inputs(task)
+    task.version = F("version") + 1
+    task.save(update_fields=["progress", "lag_date", "last_activity_on", "version", "updated_at"])
+    _record(actor, task, Action.REPORT, task.status, f"{progress}% {text}"[:500])
+    return report
+
+
+@transaction.atomic
+def task_comment(*, actor, task: Task, text: str) -> TaskEvent:
+    task = _lock(task)
+    _authorise(actor, task, Action.COMMENT)
+    if not text.strip():
+        raise ValidationError({"text": _("Write a comment.")}, code="required")
+    _record(actor, task, Action.COMMENT, task.status, text.strip())
+    if Party.LEADER in scoping.parties(actor, task):
+        recipients = office_staff(task.task_list.office_id) + lead_people(task)
+        _notify_about(
+            task,
+            recipients,
+            "task_comment",
+            _("A leader commented on task %(n)s") % {"n": task.number()},
+            text,
+        )
+    return task.events.order_by("-pk").first()
+
+
+@transaction.atomic
+def extension_request(
+    *, actor, task: Task, reason: str, new_due_date: datetime.date, progress_so_far: str
+) -> ExtensionRequest:
+    task = _lock(task)
+    _authorise(actor, task, Action.REQUEST_EXTENSION)
+    today = timezone.localdate()
+    if task.due_date is None:
+        raise ValidationError(_("An ongoing task has no deadline to extend."), code="no_due_date")
+    if today > task.due_date:
+        raise ValidationError(
+            _("The due date %(due)s has passed; an extension must be asked before it.")
+            % {"due": task.due_date.isoformat()},
+            code="too_late",
+        )
+    request = ExtensionRequest(
+        task=task,
+        requested_by=actor,
+        reason=reason,
+        old_due_date=task.due_date,
+        new_due_date=new_due_date,
+        progress_so_far=progress_so_far,
+    )
+    request.full_clean()
+    request.save()
+    _record(
+        actor,
+        task,
+        Action.REQUEST_EXTENSION,
+        task.status,
+        f"{task.due_date} → {new_due_date}: {reason}",
+    )
+    _notify_about(
+        task,
+        office_staff(task.task_list.office_id),
+        "task_extension_requested",
+        _("Extension requested: task %(n)s") % {"n": task.number()},
+        reason,
+    )
+    return request
+
+
+@transaction.atomic
+def extension_decide(
+    *, actor, request: ExtensionRequest, approve: bool, comment: str = ""
+) -> ExtensionRequest:
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    task = _lock(request.task)
+    action = Action.APPROVE_EXTENSION if approve else Action.REJECT_EXTENSION
+    _authorise(actor, task, action)
+    if request.status != ExtensionStatus.PENDING:
+        raise ValidationError(_("This extension request has already been decided."), code="decided")
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Please give a reason.")}, code="reason_required")
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_comment = comment.strip()
+    request.save()
+    if approve:
+        task.due_date = request.new_due_date
+        refresh_light_inputs(task)
+        task.version = F("version") + 1
+        task.save(
+            update_fields=["due_date", "lag_date", "last_activity_on", "version", "updated_at"]
+        )
+    _record(actor, task, action, task.status, comment.strip())
+    title = _("Extension approved: task %(n)s") if approve else _("Extension rejected: task %(n)s")
+    _notify_about(task, lead_people(task), f"task_{action}", title % {"n": task.number()}, comment)
+    return request
+
+
+# --- scheduled work --------------------------------------------------------------------
+
+
+def remind(today: datetime.date | None = None) -> dict[str, int]:
+    """Raise due-soon and overdue notices and the automatic urge at yellow.
+
+    Idempotent: each notice has a key naming the task, the kind and the deadline, so a
+    second run the same day (or on another host) sends nothing twice. A new deadline
+    (an approved extension) is a new key.
+    """
+    today = today or timezone.localdate()
+    counts = {"refreshed": 0, "due_soon": 0, "overdue": 0, "auto_urged": 0}
+    live = Task.objects.filter(
+        status__in=[Status.ASSIGNED, Status.IN_PROGRESS, Status.CLOSE_REQUESTED]
+    )
+    # The light's stored inputs depend on settings that may have changed since the last run.
+    stale = []
+    for task in live.only(
+        "pk", "start_date", "due_date", "assigned_at", "progress", "lag_date", "last_activity_on"
+    ):
+        old = (task.lag_date, task.last_activity_on)
+        refresh_light_inputs(task, today)
+        if (task.lag_date, task.last_activity_on) != old:
+            stale.append(task)
+    Task.objects.bulk_update(stale, ["lag_date", "last_activity_on"], batch_size=1000)
+    counts["refreshed"] = len(stale)
+
+    flagged = (
+        live.with_light(today)
+        .filter(light__in=["yellow", "red"])
+        .select_related("task_list", "lead_unit")
+        .order_by("pk")
+    )
+    staff_cache: dict[int, list] = {}
+    for task in flagged.iterator(chunk_size=500):
+        office = staff_cache.setdefault(
+            task.task_list.office_id, office_staff(task.task_list.office_id)
+        )
+        lead = lead_people(task)
+        number = task.number()
+        due = task.due_date.isoformat() if task.due_date else "none"
+        if task.light == "red":
+            sent = notify(
+                lead + office,
+                kind="task_overdue",
+                title=_("Overdue: task %(n)s") % {"n": number},
+                body=task.content[:200],
+                url=_task_url(task),
+                dedupe_key=f"task:{task.pk}:overdue:{due}",
+            )
+            counts["overdue"] += bool(sent)
+            continue
+        sent = notify(
+            lead,
+            kind="task_due_soon",
+            title=_("Needs attention: task %(n)s") % {"n": number},
+            body=task.content[:200],
+            url=_task_url(task),
+            dedupe_key=f"task:{task.pk}:yellow:{due}",
+        )
+        if (
+            sent
+            and not TaskEvent.objects.filter(task=task, action="auto_urge", comment=due).exists()
+        ):
+            # The escalation ladder: yellow raises an urge on the task's timeline once.
+            TaskEvent.objects.create(task=task, actor=None, action="auto_urge", comment=due)
+            counts["auto_urged"] += 1
+        counts["due_soon"] += bool(sent)
+    return counts

@@ -1,0 +1,330 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhuanban.core.files import store_upload
+from zhuanban.org.scoping import scope_for
+from zhuanban.tasks import selectors, services
+from zhuanban.tasks.access import get_extension_for_user, get_list_for_user, get_task_for_user
+from zhuanban.tasks.forms import (
+    CommentForm,
+    DecisionForm,
+    ExtensionForm,
+    LedgerFilterForm,
+    ReportForm,
+    TaskForm,
+    TaskListForm,
+)
+from zhuanban.tasks.lifecycle import FORM_ACTIONS, Action, allowed_actions
+from zhuanban.tasks.models import ExtensionStatus, Task
+from zhuanban.tasks.scoping import can_manage_list, parties, visible_lists
+
+PAGE_SIZE = 100
+
+
+def _errors_to_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@require_GET
+@login_required
+def ledger(request):
+    form = LedgerFilterForm(request.GET or None, lists=visible_lists(request.user))
+    filters = selectors.LedgerFilters()
+    style = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.LedgerFilters(
+            task_list=data["task_list"].pk if data["task_list"] else None,
+            office=data["office"].pk if data["office"] else None,
+            county=data["county"].pk if data["county"] else None,
+            lead_unit=data["lead_unit"].pk if data["lead_unit"] else None,
+            status=data["status"],
+            light=data["light"],
+            due_from=data["due_from"],
+            due_to=data["due_to"],
+            text=data["text"].strip(),
+        )
+        style = data["style"]
+    tasks = selectors.ledger(request.user, filters)
+    group = request.GET.get("group", "")
+    page = Paginator(tasks.prefetch_related("cooperating_units"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tasks/ledger.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": selectors.ledger_counts(tasks),
+            "group": group,
+            "groups": selectors.rollup(tasks, group) if group in ("office", "county") else None,
+            "style": style,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def inbox(request):
+    return render(request, "tasks/inbox.html", {"inbox": selectors.inbox(request.user)})
+
+
+@require_GET
+@login_required
+def candidates(request):
+    return render(
+        request, "tasks/candidates.html", {"tasks": selectors.red_candidates(request.user)}
+    )
+
+
+@require_GET
+@login_required
+def list_index(request):
+    lists = visible_lists(request.user).select_related("office").order_by("-year", "title")
+    return render(
+        request,
+        "tasks/list_index.html",
+        {"lists": lists, "can_create": bool(scope_for(request.user).office_ids)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def list_create(request):
+    if not scope_for(request.user).office_ids:
+        raise PermissionDenied
+    form = TaskListForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        task_list = services.tasklist_create(
+            actor=request.user,
+            office=form.cleaned_data["office"],
+            **{k: v for k, v in form.cleaned_data.items() if k != "office"},
+        )
+        messages.success(request, _("The task list was created."))
+        return redirect("tasks:list", pk=task_list.pk)
+    return render(request, "tasks/list_form.html", {"form": form})
+
+
+@require_GET
+@login_required
+def list_detail(request, pk: int):
+    task_list = get_list_for_user(request.user, pk)
+    style = request.GET.get("style") or task_list.numbering
+    tasks = selectors.ledger(
+        request.user, selectors.LedgerFilters(task_list=task_list.pk)
+    ).prefetch_related("cooperating_units")
+    return render(
+        request,
+        "tasks/list_detail.html",
+        {
+            "task_list": task_list,
+            "tasks": tasks,
+            "style": style,
+            "can_manage": can_manage_list(request.user, task_list),
+            "counts": selectors.ledger_counts(tasks),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_create(request, pk: int):
+    task_list = get_list_for_user(request.user, pk, manage=True)
+    initial = {}
+    if request.GET.get("parent"):
+        initial["parent"] = Task.objects.filter(
+            task_list=task_list, pk=request.GET["parent"]
+        ).first()
+    form = TaskForm(request.POST or None, task_list=task_list, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        coop = data.pop("cooperating_units")
+        try:
+            task = services.task_create(
+                actor=request.user, task_list=task_list, cooperating_units=coop, **data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Task %(n)s was added.") % {"n": task.number()})
+            return redirect("tasks:list", pk=task_list.pk)
+    return render(request, "tasks/task_form.html", {"form": form, "task_list": task_list})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_edit(request, pk: int):
+    task = get_task_for_user(request.user, pk)
+    if not can_manage_list(request.user, task.task_list):
+        raise PermissionDenied
+    form = TaskForm(request.POST or None, instance=task, task_list=task.task_list)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or 0
+        coop = data.pop("cooperating_units")
+        try:
+            services.task_update(
+                actor=request.user,
+                task=Task.objects.get(pk=task.pk),
+                expected_version=version,
+                cooperating_units=coop,
+                **data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The task was saved."))
+            return redirect("tasks:detail", pk=task.pk)
+    return render(
+        request, "tasks/task_form.html", {"form": form, "task_list": task.task_list, "task": task}
+    )
+
+
+@require_GET
+@login_required
+def task_detail(request, pk: int):
+    task = get_task_for_user(request.user, pk)
+    who = parties(request.user, task)
+    actions = allowed_actions(task.status, who)
+    pending = task.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by")
+    return render(
+        request,
+        "tasks/task_detail.html",
+        {
+            "task": task,
+            "actions": [a for a in actions if a not in FORM_ACTIONS],
+            "can": set(actions),
+            "Action": Action,
+            "can_edit": can_manage_list(request.user, task.task_list),
+            "children": task.children.with_light()
+            .select_related("lead_unit")
+            .order_by("sort_path"),
+            "events": task.events.select_related("actor"),
+            "reports": task.reports.select_related("reporter").prefetch_related("evidence"),
+            "extensions": task.extensions.select_related("requested_by", "decided_by"),
+            "pending_extensions": pending,
+            "comment_form": CommentForm(),
+            "report_form": ReportForm(initial={"progress": task.progress}),
+            "extension_form": ExtensionForm(),
+            "cooperating": task.cooperating_units.all(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def task_act(request, pk: int, action: str):
+    task = get_task_for_user(request.user, pk)
+    if action not in Action.values or action in FORM_ACTIONS:
+        raise Http404
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.task_act(
+            actor=request.user,
+            task=task,
+            action=action,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+    return redirect("tasks:detail", pk=task.pk)
+
+
+@require_POST
+@login_required
+def task_report(request, pk: int):
+    task = get_task_for_user(request.user, pk)
+    form = ReportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''}：{error}"
+                )
+        return redirect("tasks:detail", pk=task.pk)
+    try:
+        if Action.REPORT not in allowed_actions(task.status, parties(request.user, task)):
+            raise PermissionDenied
+        evidence = []
+        if form.cleaned_data["evidence"]:
+            evidence.append(store_upload(form.cleaned_data["evidence"], user=request.user))
+        services.task_report(
+            actor=request.user,
+            task=task,
+            text=form.cleaned_data["text"],
+            progress=form.cleaned_data["progress"],
+            figures=form.cleaned_data["figures"],
+            evidence=evidence,
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("Progress reported."))
+    return redirect("tasks:detail", pk=task.pk)
+
+
+@require_POST
+@login_required
+def extension_request(request, pk: int):
+    task = get_task_for_user(request.user, pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        _errors_to_messages(request, ValidationError(list(form.errors.values())))
+        return redirect("tasks:detail", pk=task.pk)
+    try:
+        services.extension_request(actor=request.user, task=task, **form.cleaned_data)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("The extension request was sent."))
+    return redirect("tasks:detail", pk=task.pk)
+
+
+@require_POST
+@login_required
+def extension_decide(request, pk: int):
+    extension = get_extension_for_user(request.user, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.extension_decide(
+                actor=request.user,
+                request=extension,
+                approve=form.cleaned_data["approve"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+        else:
+            messages.success(request, _("The extension request was decided."))
+    return redirect("tasks:detail", pk=extension.task_id)
+
+
+@require_POST
+@login_required
+def task_comment(request, pk: int):
+    task = get_task_for_user(request.user, pk)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.task_comment(
+            actor=request.user, task=task, text=form.cleaned_data.get("comment", "")
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    return redirect("tasks:detail", pk=task.pk)

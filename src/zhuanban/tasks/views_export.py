@@ -1,0 +1,11 @@
+"""The ledger as an .xlsx file (being written)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@login_required
+def ledger_export(request):
+    return HttpResponse(status=501)
