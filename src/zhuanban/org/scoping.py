@@ -69,9 +69,9 @@ def scope_for(user) -> Scope:
     )
     roles = frozenset(a.role for a in assignments)
     paths = {a.unit.path for a in assignments if a.unit_id and a.role not in OFFICE_ROLES}
-    own_unit = OrgUnit.objects.filter(profiles__user=user).values_list("path", flat=True).first()
+    own_unit = OrgUnit.objects.filter(profiles__user=user).values_list("pk", "path").first()
     if own_unit:
-        paths.add(own_unit)
+        paths.add(own_unit[1])
     perms = frozenset().union(*(ROLE_PERMS.get(role, frozenset()) for role in roles))
     scope = Scope(
         user_id=user.pk,

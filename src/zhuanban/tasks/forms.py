@@ -68,6 +68,7 @@ class TaskForm(forms.ModelForm):
 
     def __init__(self, *args, task_list: TaskList, **kwargs):
         super().__init__(*args, **kwargs)
+        self.instance.task_list = task_list  # the model's checks compare parent and list
         parents = Task.objects.filter(task_list=task_list).order_by("sort_path")
         if self.instance.pk:
             parents = parents.exclude(sort_path__startswith=self.instance.sort_path)
@@ -91,14 +92,6 @@ class TaskForm(forms.ModelForm):
                 % {"unit": lead.name},
             )
         return data
-
-    def _post_clean(self):
-        # The services validate the tree (cycles, numbering) against the stored task;
-        # here only the fields themselves are checked.
-        try:
-            self.instance.clean_fields(exclude=self._get_validation_exclusions())
-        except forms.ValidationError as error:
-            self._update_errors(error)
 
 
 class CommentForm(forms.Form):

@@ -1,0 +1,256 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from zhuanban.core.models import Notification
+from zhuanban.tasks import services
+from zhuanban.tasks.lifecycle import Action, Status
+from zhuanban.tasks.models import Task
+
+D = datetime.timedelta
+
+
+@pytest.fixture
+def two_counties(world, make_task, today):
+    zhuozi_task = services.task_act(
+        actor=world.office,
+        task=make_task(content="卓资县种薯基地", lead=world.zhuozi),
+        action=Action.ASSIGN,
+    )
+    huade_task = services.task_act(
+        actor=world.office,
+        task=make_task(content="化德县冷库建设", lead=world.huade),
+        action=Action.ASSIGN,
+    )
+    draft = make_task(content="尚未交办的草稿", lead=world.zhuozi)
+    return zhuozi_task, huade_task, draft
+
+
+def test_the_ledger_is_scoped_by_county(login, world, two_counties):
+    html = login(world.zhuozi_liaison).get(reverse("tasks:ledger")).content.decode()
+    assert "卓资县种薯基地" in html
+    assert "化德县冷库建设" not in html
+    assert "尚未交办的草稿" not in html  # drafts stay with the office
+    office_html = login(world.office).get(reverse("tasks:ledger")).content.decode()
+    assert "尚未交办的草稿" in office_html
+    assert "化德县冷库建设" in office_html
+
+
+def test_another_countys_task_is_not_found(login, world, two_counties):
+    _zhuozi, huade_task, _draft = two_counties
+    assert (
+        login(world.zhuozi_liaison).get(reverse("tasks:detail", args=[huade_task.pk])).status_code
+        == 404
+    )
+    assert (
+        login(world.brand_staff).get(reverse("tasks:detail", args=[huade_task.pk])).status_code
+        == 404
+    )
+    assert login(world.auditor).get(reverse("tasks:ledger")).context["counts"]["total"] == 0
+
+
+def test_ledger_filters_and_counts(login, world, two_counties):
+    client = login(world.leader)
+    response = client.get(reverse("tasks:ledger"), {"county": world.huade.pk})
+    tasks = list(response.context["page"])
+    assert [t.content for t in tasks] == ["化德县冷库建设"]
+    response = client.get(reverse("tasks:ledger"), {"text": "种薯"})
+    assert [t.content for t in response.context["page"]] == ["卓资县种薯基地"]
+    response = client.get(reverse("tasks:ledger"), {"status": Status.DRAFT})
+    assert [t.content for t in response.context["page"]] == ["尚未交办的草稿"]
+    assert response.context["counts"]["total"] == 1
+
+
+def test_ledger_grouped_by_county(login, world, two_counties):
+    response = login(world.leader).get(reverse("tasks:ledger"), {"group": "county"})
+    rows = {row["name"]: row["total"] for row in response.context["groups"]}
+    assert rows == {"卓资县": 2, "化德县": 1}
+
+
+def test_ledger_page_queries_do_not_grow_with_tasks(login, world, make_task):
+    client = login(world.leader)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("tasks:ledger")).status_code == 200
+        return len(ctx.captured_queries)
+
+    make_task(cooperating_units=[world.huade])
+    few = count()
+    for n in range(15):
+        make_task(content=f"措施{n}", cooperating_units=[world.huade, world.crops])
+    assert count() == few
+
+
+def test_the_detail_page_offers_only_allowed_actions(login, world, two_counties):
+    zhuozi_task, _huade, _draft = two_counties
+    url = reverse("tasks:detail", args=[zhuozi_task.pk])
+    liaison_html = login(world.zhuozi_liaison).get(url).content.decode()
+    assert reverse("tasks:act", args=[zhuozi_task.pk, "accept"]) in liaison_html
+    assert reverse("tasks:act", args=[zhuozi_task.pk, "urge"]) not in liaison_html
+    office_html = login(world.office).get(url).content.decode()
+    assert reverse("tasks:act", args=[zhuozi_task.pk, "urge"]) in office_html
+    assert reverse("tasks:act", args=[zhuozi_task.pk, "accept"]) not in office_html
+
+
+def test_accept_report_and_close_through_the_screens(login, world, two_counties):
+    task, _huade, _draft = two_counties
+    liaison = login(world.zhuozi_liaison)
+    liaison.post(reverse("tasks:act", args=[task.pk, "accept"]))
+    liaison.post(
+        reverse("tasks:report", args=[task.pk]),
+        {"text": "完成选址和土建", "progress": 80, "figures": "面积 500 亩"},
+    )
+    liaison.post(reverse("tasks:act", args=[task.pk, "request_close"]), {"comment": "已完成"})
+    office = login(world.office)
+    office.post(reverse("tasks:act", args=[task.pk, "close"]))
+    task.refresh_from_db()
+    assert task.status == Status.CLOSED
+    html = office.get(reverse("tasks:detail", args=[task.pk])).content.decode()
+    assert "完成选址和土建" in html
+    assert "面积 500 亩" in html
+
+
+def test_a_forbidden_action_changes_nothing(login, world, two_counties):
+    task, _huade, _draft = two_counties
+    response = login(world.huade_liaison).post(reverse("tasks:act", args=[task.pk, "accept"]))
+    assert response.status_code == 404
+    response = login(world.office).post(reverse("tasks:act", args=[task.pk, "accept"]))
+    assert response.status_code == 403
+    assert Task.objects.get(pk=task.pk).status == Status.ASSIGNED
+
+
+def test_returning_without_a_reason_is_explained(login, world, two_counties):
+    task, _huade, _draft = two_counties
+    client = login(world.zhuozi_liaison)
+    response = client.post(reverse("tasks:act", args=[task.pk, "return"]), follow=True)
+    assert "原因" in response.content.decode() or "reason" in response.content.decode()
+    assert Task.objects.get(pk=task.pk).status == Status.ASSIGNED
+
+
+def test_actions_need_post(login, world, two_counties):
+    task, _huade, _draft = two_counties
+    assert (
+        login(world.zhuozi_liaison).get(reverse("tasks:act", args=[task.pk, "accept"])).status_code
+        == 405
+    )
+
+
+def test_editing_with_a_stale_version_shows_a_clear_message(login, world, make_task):
+    task = make_task(content="原内容")
+    stale_version = task.version
+    services.task_update(
+        actor=world.potato_director, task=task, expected_version=task.version, content="主任的修改"
+    )
+    data = {
+        "content": "我的修改",
+        "lead_unit": world.zhuozi.pk,
+        "start_date": task.start_date.isoformat(),
+        "due_date": task.due_date.isoformat(),
+        "version": stale_version,
+    }
+    response = login(world.office).post(reverse("tasks:edit", args=[task.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert Task.objects.get(pk=task.pk).content == "主任的修改"
+
+
+def test_create_a_list_and_a_task(login, world):
+    client = login(world.office)
+    response = client.post(
+        reverse("tasks:list_create"),
+        {
+            "title": "2024年马铃薯产业重点任务清单",
+            "year": 2024,
+            "level": "city",
+            "office": world.potato.pk,
+            "numbering": "chinese",
+        },
+    )
+    assert response.status_code == 302
+    task_list = world.potato.task_lists.get()
+    response = client.post(
+        reverse("tasks:task_create", args=[task_list.pk]),
+        {
+            "content": "扩大种薯繁育面积",
+            "lead_unit": world.zhuozi.pk,
+            "cooperating_units": [world.huade.pk],
+            "due_date": "2024-06-30",
+        },
+    )
+    assert response.status_code == 302
+    task = task_list.tasks.get()
+    assert (task.number(), task.lead_unit, list(task.cooperating_units.all())) == (
+        "一、",
+        world.zhuozi,
+        [world.huade],
+    )
+
+
+def test_other_offices_cannot_create_lists_for_this_office(login, world):
+    response = login(world.brand_staff).post(
+        reverse("tasks:list_create"),
+        {
+            "title": "越权清单",
+            "year": 2024,
+            "level": "city",
+            "office": world.potato.pk,
+            "numbering": "chinese",
+        },
+    )
+    assert response.status_code == 200
+    assert "office" in response.context["form"].errors
+    assert login(world.zhuozi_liaison).get(reverse("tasks:list_create")).status_code == 403
+
+
+def test_the_inbox_lists_what_waits_for_each_side(login, world, two_counties):
+    task, _huade, _draft = two_counties
+    inbox = login(world.zhuozi_liaison).get(reverse("tasks:inbox")).context["inbox"]
+    assert [t.pk for t in inbox["to_accept"]] == [task.pk]
+    services.task_act(actor=world.zhuozi_liaison, task=task, action=Action.ACCEPT)
+    services.task_act(actor=world.zhuozi_liaison, task=task, action=Action.REQUEST_CLOSE)
+    inbox = login(world.office).get(reverse("tasks:inbox")).context["inbox"]
+    assert [t.pk for t in inbox["to_verify"]] == [task.pk]
+
+
+def test_the_bell_counts_unread_notifications(login, world, two_counties):
+    client = login(world.zhuozi_liaison)
+    response = client.get(reverse("tasks:ledger"))
+    assert response.context["unread_notifications"] == 1  # the assignment
+    note = Notification.objects.get(recipient=world.zhuozi_liaison)
+    response = client.get(reverse("core:notification_open", args=[note.pk]))
+    assert response.url == reverse("tasks:detail", args=[two_counties[0].pk])
+    assert client.get(reverse("tasks:ledger")).context["unread_notifications"] == 0
+    # Someone else's notification is not found.
+    assert (
+        login(world.huade_liaison)
+        .get(reverse("core:notification_open", args=[note.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_extension_requested_and_approved_on_screen(login, world, two_counties):
+    task, _huade, _draft = two_counties
+    services.task_act(actor=world.zhuozi_liaison, task=task, action=Action.ACCEPT)
+    new_due = task.due_date + D(30)
+    login(world.zhuozi_liaison).post(
+        reverse("tasks:extension", args=[task.pk]),
+        {
+            "new_due_date": new_due.isoformat(),
+            "reason": "设备到货延迟",
+            "progress_so_far": "土建完成",
+        },
+    )
+    extension = task.extensions.get()
+    login(world.office).post(
+        reverse("tasks:extension_decide", args=[extension.pk]), {"approve": "1", "comment": "同意"}
+    )
+    task.refresh_from_db()
+    assert task.due_date == new_due
+    html = login(world.office).get(reverse("tasks:detail", args=[task.pk])).content.decode()
+    assert "设备到货延迟" in html
+    assert task.original_due_date.strftime("%Y-%m-%d") in html
