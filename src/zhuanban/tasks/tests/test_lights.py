@@ -1,6 +1,5 @@
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -43,7 +42,9 @@ def test_due_soon_is_yellow(world, make_task, today, settings):
     assert light_of(task, today) == Light.YELLOW
 
 
-def test_progress_lagging_time_is_yellow_and_reporting_turns_it_green(world, make_task, today, settings):
+def test_progress_lagging_time_is_yellow_and_reporting_turns_it_green(
+    world, make_task, today, settings
+):
     settings.TASK_LAG_POINTS = 20
     # Half the time gone, 10% done: lags by 40 points.
     task = started(world, make_task, today, start_date=today - D(50), due_date=today + D(50))
@@ -62,9 +63,20 @@ def test_silence_for_a_reporting_cycle_is_yellow(world, make_task, today, settin
 
 
 def test_remind_is_idempotent_and_escalates(world, make_task, today):
-    red = started(world, make_task, today, content="逾期任务", start_date=today - D(60), due_date=today - D(1))
-    yellow = started(world, make_task, today, content="临期任务", start_date=today - D(60), due_date=today + D(2))
-    started(world, make_task, today, content="正常任务", start_date=today - D(1), due_date=today + D(200))
+    red = started(
+        world, make_task, today, content="逾期任务", start_date=today - D(60), due_date=today - D(1)
+    )
+    yellow = started(
+        world, make_task, today, content="临期任务", start_date=today - D(60), due_date=today + D(2)
+    )
+    started(
+        world,
+        make_task,
+        today,
+        content="正常任务",
+        start_date=today - D(1),
+        due_date=today + D(200),
+    )
 
     first = services.remind(today)
     notes = Notification.objects.filter(kind__in=["task_overdue", "task_due_soon"])
@@ -76,7 +88,9 @@ def test_remind_is_idempotent_and_escalates(world, make_task, today):
     assert first["auto_urged"] == 1
     assert (second["overdue"], second["due_soon"], second["auto_urged"]) == (0, 0, 0)
     assert notes.count() == count
-    assert notes.filter(kind="task_overdue", recipient=world.zhuozi_liaison, url__endswith=f"/{red.pk}/").exists()
+    assert notes.filter(
+        kind="task_overdue", recipient=world.zhuozi_liaison, url__endswith=f"/{red.pk}/"
+    ).exists()
     assert notes.filter(kind="task_overdue", recipient=world.office).exists()
     assert TaskEvent.objects.filter(task=yellow, action="auto_urge").count() == 1
     assert [t.pk for t in selectors.red_candidates(world.office, today)] == [red.pk]
@@ -95,9 +109,15 @@ def test_ledger_counts_and_rollups_take_constant_queries(world, make_task, today
     small = measure()
     for n in range(12):
         lead = world.huade if n % 2 else world.zhuozi
-        task = started(world, make_task, today, lead=lead, content=f"措施{n}") if lead == world.zhuozi else make_task(lead=lead)
+        task = (
+            started(world, make_task, today, lead=lead, content=f"措施{n}")
+            if lead == world.zhuozi
+            else make_task(lead=lead)
+        )
         if n % 3 == 0 and lead == world.zhuozi:
-            task = services.task_act(actor=world.zhuozi_liaison, task=task, action=Action.REQUEST_CLOSE)
+            task = services.task_act(
+                actor=world.zhuozi_liaison, task=task, action=Action.REQUEST_CLOSE
+            )
             services.task_act(actor=world.office, task=task, action=Action.CLOSE)
     large = measure()
     assert small[0] == large[0] == 3

@@ -10,7 +10,16 @@ from zhuanban.tasks.numbering import chinese_numeral, format_number, parse_chine
 
 @pytest.mark.parametrize(
     ("n", "text"),
-    [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (76, "七十六"), (100, "一百"), (105, "一百零五"), (118, "一百一十八")],
+    [
+        (1, "一"),
+        (10, "十"),
+        (12, "十二"),
+        (20, "二十"),
+        (76, "七十六"),
+        (100, "一百"),
+        (105, "一百零五"),
+        (118, "一百一十八"),
+    ],
 )
 def test_chinese_numerals_round_trip(n, text):
     assert chinese_numeral(n) == text
@@ -19,7 +28,12 @@ def test_chinese_numerals_round_trip(n, text):
 
 @pytest.mark.parametrize(
     ("positions", "chinese", "decimal"),
-    [([3], "三、", "3"), ([3, 2], "(二)", "3.2"), ([3, 2, 4], "4.", "3.2.4"), ([1, 1, 1, 5], "(5)", "1.1.1.5")],
+    [
+        ([3], "三、", "3"),
+        ([3, 2], "(二)", "3.2"),
+        ([3, 2, 4], "4.", "3.2.4"),
+        ([1, 1, 1, 5], "(5)", "1.1.1.5"),
+    ],
 )
 def test_both_numbering_styles_from_one_tree(positions, chinese, decimal):
     assert format_number(positions, "chinese") == chinese
@@ -35,7 +49,7 @@ def test_new_tasks_are_numbered_in_order(make_task):
 
 
 def test_moving_a_task_takes_its_subtree_and_closes_the_gap(world, make_task):
-    a, b, c = make_task(content="A"), make_task(content="B"), make_task(content="C")
+    _a, b, c = make_task(content="A"), make_task(content="B"), make_task(content="C")
     b1 = make_task(parent=b, content="B1")
     b1a = make_task(parent=b1, content="B1a")
     services.task_update(actor=world.office, task=b, expected_version=b.version, parent=c)
@@ -47,7 +61,11 @@ def test_moving_a_task_takes_its_subtree_and_closes_the_gap(world, make_task):
     assert b1a.number("decimal") == "2.1.1.1"
     assert b1a.depth == 3
     assert list(Task.objects.order_by("sort_path").values_list("content", flat=True)) == [
-        "A", "C", "B", "B1", "B1a",
+        "A",
+        "C",
+        "B",
+        "B1",
+        "B1a",
     ]
 
 
@@ -55,7 +73,9 @@ def test_a_task_cannot_move_under_its_own_descendant(world, make_task):
     parent = make_task(content="父")
     child = make_task(parent=parent, content="子")
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
-        services.task_update(actor=world.office, task=parent, expected_version=parent.version, parent=child)
+        services.task_update(
+            actor=world.office, task=parent, expected_version=parent.version, parent=child
+        )
     assert "parent" in caught.value.message_dict
     parent.refresh_from_db()
     assert parent.parent_id is None
@@ -75,10 +95,15 @@ def test_due_before_start_and_lead_as_cooperating_are_refused(world, make_task, 
 def test_a_stale_edit_is_refused_not_silently_overwritten(world, make_task):
     task = make_task(content="原内容")
     loaded_by_first, loaded_by_second = task.version, task.version
-    services.task_update(actor=world.office, task=task, expected_version=loaded_by_first, content="第一人修改")
+    services.task_update(
+        actor=world.office, task=task, expected_version=loaded_by_first, content="第一人修改"
+    )
     with translation.override("zh-hans"), pytest.raises(services.ConcurrentEditError) as caught:
         services.task_update(
-            actor=world.potato_director, task=task, expected_version=loaded_by_second, content="第二人修改"
+            actor=world.potato_director,
+            task=task,
+            expected_version=loaded_by_second,
+            content="第二人修改",
         )
     assert caught.value.code == "concurrent_edit"
     assert Task.objects.get(pk=task.pk).content == "第一人修改"
@@ -100,5 +125,7 @@ def test_other_offices_cannot_plan_in_the_list(world, task_list, make_task):
         services.task_create(actor=world.brand_staff, task_list=task_list, content="越权")
     task = make_task()
     with pytest.raises(PermissionDenied):
-        services.task_update(actor=world.zhuozi_liaison, task=task, expected_version=task.version, content="改")
+        services.task_update(
+            actor=world.zhuozi_liaison, task=task, expected_version=task.version, content="改"
+        )
     assert Task.objects.count() == 1
