@@ -1,6 +1,7 @@
 """The JSON API under /api/v1/: session (with CSRF) or bearer-token authentication,
 the same scoping as the screens, an OpenAPI schema at /api/v1/openapi.json."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
@@ -30,3 +31,16 @@ api = NinjaAPI(
 )
 
 api.add_router("/org/", "zhuanban.org.api.router")
+api.add_router("/tasks", "zhuanban.tasks.api.router")
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    # The services' messages are already translated and meant for the user.
+    detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return api.create_response(request, {"detail": detail}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": "Permission denied."}, status=403)

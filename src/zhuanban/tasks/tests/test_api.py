@@ -1,0 +1,57 @@
+from zhuanban.tasks.lifecycle import Action, Status
+from zhuanban.tasks.models import Task
+
+API = "/api/v1/tasks"
+
+
+def test_the_api_walks_the_lifecycle_with_the_same_rules(login, world, make_task):
+    task = make_task(content="建设种薯基地")
+    office = login(world.office)
+    response = office.post(f"{API}/{task.pk}/actions/assign", {"comment": ""}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.ASSIGNED
+
+    liaison = login(world.zhuozi_liaison)
+    assert liaison.get(f"{API}/{task.pk}").json()["allowed_actions"] == [
+        Action.ACCEPT,
+        Action.RETURN,
+        Action.COMMENT,
+    ]
+    liaison.post(f"{API}/{task.pk}/actions/accept", {}, content_type="application/json")
+    response = liaison.post(
+        f"{API}/{task.pk}/reports", {"text": "完成60%", "progress": 60}, content_type="application/json"
+    )
+    assert response.json()["progress"] == 60
+    assert Task.objects.get(pk=task.pk).reports.get().text == "完成60%"
+
+
+def test_the_api_refuses_what_the_table_refuses(login, world, make_task):
+    task = make_task()
+    liaison = login(world.zhuozi_liaison)
+    # A draft is invisible to the county.
+    assert liaison.post(f"{API}/{task.pk}/actions/accept", {}, content_type="application/json").status_code == 404
+    office = login(world.office)
+    response = office.post(f"{API}/{task.pk}/actions/close", {}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"]
+    office.post(f"{API}/{task.pk}/actions/assign", {}, content_type="application/json")
+    response = office.post(f"{API}/{task.pk}/actions/accept", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert Task.objects.get(pk=task.pk).status == Status.ASSIGNED
+    bad = login(world.zhuozi_liaison).post(
+        f"{API}/{task.pk}/reports", {"text": "x", "progress": 150}, content_type="application/json"
+    )
+    assert bad.status_code == 422
+
+
+def test_the_api_ledger_is_scoped_and_counted(login, world, make_task):
+    from zhuanban.tasks import services
+
+    for lead in (world.zhuozi, world.huade):
+        services.task_act(actor=world.office, task=make_task(lead=lead), action=Action.ASSIGN)
+    body = login(world.huade_liaison).get(API).json()
+    assert body["count"] == 1
+    assert body["items"][0]["lead_unit"]["name"] == "化德县"
+    counts = login(world.leader).get(f"{API}/counts").json()
+    assert counts["total"] == 2
+    assert login(world.leader).get(API, {"county": world.zhuozi.pk}).json()["count"] == 1
