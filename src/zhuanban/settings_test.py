@@ -8,3 +8,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+import tempfile  # noqa: E402
+
+# Uploads in tests go to a throw-away folder, never into the checkout.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="zhuanban-test-media-")

@@ -40,6 +40,7 @@ class TaskListForm(forms.ModelForm):
 
 class TaskForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    attachment = forms.FileField(label=_("Add an attachment"), required=False)
 
     class Meta:
         model = Task

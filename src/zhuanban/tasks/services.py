@@ -264,6 +264,21 @@ def task_update(
 
 
 @transaction.atomic
+def task_attach(*, actor, task: Task, files) -> None:
+    _require_list_manager(actor, task.task_list)
+    task.attachments.add(*files)
+    names = "、".join(f.name for f in files)
+    TaskEvent.objects.create(task=task, actor=actor, action="attach", comment=names)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=task,
+        after={"attachments_added": [{"name": f.name, "sha256": f.sha256} for f in files]},
+        message="task attach",
+    )
+
+
+@transaction.atomic
 def task_delete(*, actor, task: Task) -> None:
     """Only drafts are deleted (with their subtasks); assigned work is closed, not erased."""
     stored = Task.objects.select_for_update().select_related("task_list").get(pk=task.pk)

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/extension/", views.extension_request, name="extension"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("<int:pk>/comment/", views.task_comment, name="comment"),
+    path("<int:pk>/files/<int:file_id>/", views.task_file, name="file"),
 ]

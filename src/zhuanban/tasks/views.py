@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhuanban.core.files import store_upload
+from zhuanban.core.models import StoredFile
 from zhuanban.org.scoping import scope_for
 from zhuanban.tasks import selectors, services
 from zhuanban.tasks.access import get_extension_for_user, get_list_for_user, get_task_for_user
@@ -146,15 +148,21 @@ def task_create(request, pk: int):
         initial["parent"] = Task.objects.filter(
             task_list=task_list, pk=request.GET["parent"]
         ).first()
-    form = TaskForm(request.POST or None, task_list=task_list, initial=initial)
+    form = TaskForm(
+        request.POST or None, request.FILES or None, task_list=task_list, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
+        upload = data.pop("attachment")
         coop = data.pop("cooperating_units")
         try:
+            files = [store_upload(upload, user=request.user)] if upload else []
             task = services.task_create(
                 actor=request.user, task_list=task_list, cooperating_units=coop, **data
             )
+            if files:
+                services.task_attach(actor=request.user, task=task, files=files)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -169,12 +177,19 @@ def task_edit(request, pk: int):
     task = get_task_for_user(request.user, pk)
     if not can_manage_list(request.user, task.task_list):
         raise PermissionDenied
-    form = TaskForm(request.POST or None, instance=task, task_list=task.task_list)
+    form = TaskForm(
+        request.POST or None, request.FILES or None, instance=task, task_list=task.task_list
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version") or 0
+        upload = data.pop("attachment")
         coop = data.pop("cooperating_units")
         try:
+            if upload:
+                services.task_attach(
+                    actor=request.user, task=task, files=[store_upload(upload, user=request.user)]
+                )
             services.task_update(
                 actor=request.user,
                 task=Task.objects.get(pk=task.pk),
@@ -219,6 +234,7 @@ def task_detail(request, pk: int):
             "report_form": ReportForm(initial={"progress": task.progress}),
             "extension_form": ExtensionForm(),
             "cooperating": task.cooperating_units.all(),
+            "attachments": task.attachments.all(),
         },
     )
 
@@ -328,3 +344,23 @@ def task_comment(request, pk: int):
     except ValidationError as error:
         _errors_to_messages(request, error)
     return redirect("tasks:detail", pk=task.pk)
+
+
+@require_GET
+@login_required
+def task_file(request, pk: int, file_id: int):
+    """Download an attachment or a report's evidence, for whoever may see the task."""
+    task = get_task_for_user(request.user, pk)
+    stored = (
+        StoredFile.objects.filter(pk=file_id)
+        .filter(Q(tasks=task) | Q(task_reports__task=task))
+        .first()
+    )
+    if stored is None:
+        raise Http404
+    return FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type=stored.content_type,
+    )

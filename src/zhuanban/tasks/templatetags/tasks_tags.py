@@ -12,7 +12,12 @@ def light_label(value: str) -> str:
     return Light(value).label if value in Light.values else ""
 
 
-_EVENT_LABELS = {"create": _("Created"), "edit": _("Edited"), "auto_urge": _("Urged automatically")}
+_EVENT_LABELS = {
+    "create": _("Created"),
+    "edit": _("Edited"),
+    "auto_urge": _("Urged automatically"),
+    "attach": _("Attachment added"),
+}
 
 
 @register.filter
