@@ -235,6 +235,7 @@ def task_detail(request, pk: int):
             "extension_form": ExtensionForm(),
             "cooperating": task.cooperating_units.all(),
             "attachments": task.attachments.all(),
+            "milestones": task.milestones.all(),
         },
     )
 
