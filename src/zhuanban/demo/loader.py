@@ -6,6 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from zhuanban.demo import org_data as d
+from zhuanban.demo.tasks_data import load_tasks
 from zhuanban.org import services as org
 from zhuanban.org.models import Chain, ChainExpert, ChainWorkingGroupMember, OrgUnit
 from zhuanban.org.roles import Role, UnitKind
@@ -137,3 +138,5 @@ def load() -> None:
                     chain=chain, user=users[username], duty=duty, sort_order=index
                 ),
             )
+
+    load_tasks()

@@ -216,7 +216,10 @@ _RULE_PATTERNS: list[tuple[str, Callable[[re.Match, int], Deadline]]] = [
         _month_part,
     ),
     (rf"^(?P<year>\d{{4}}){_SEP}{_MONTH}(?P<part>底|末)?{_BEFORE}$", _month_part),
-    (rf"^(?:(?P<year>\d{{4}})|今|本|当)?(?:年度?|全年)(?:底|末|终)?{_WITHIN}{_BEFORE}$", _year_end),
+    (
+        rf"^(?:(?P<year>\d{{4}})|今|本|当)?(?:年度?|全年)年?(?:底|末|终)?{_WITHIN}{_BEFORE}$",
+        _year_end,
+    ),
     (rf"^{_YEAR}(?P<half>上|下)半年(?:底|末)?{_WITHIN}{_BEFORE}$", _half_year),
     (rf"^{_YEAR}第?(?P<quarter>[一二三四1-4])季度?(?:末|底)?{_WITHIN}{_BEFORE}$", _quarter),
     (r"^(?:长期|持续|常态化|常年|长效)(?:坚持|推进|开展|实施|落实|进行|抓好)?$", _ongoing),

@@ -79,6 +79,10 @@ class TaskQuerySet(models.QuerySet):
     def leaves(self):
         return self.filter(~Exists(Task.objects.filter(parent=OuterRef("pk"))))
 
+    def with_heading_flag(self):
+        """`is_heading`: the task groups subtasks (a 重点任务 over its 具体措施)."""
+        return self.annotate(is_heading=Exists(Task.objects.filter(parent=OuterRef("pk"))))
+
     def with_light(self, today: datetime.date | None = None):
         """Annotate `light` in the database, so it can be filtered and counted there."""
         today = today or timezone.localdate()
@@ -215,6 +219,11 @@ class Task(models.Model):
         from zhuanban.tasks.numbering import format_number
 
         return format_number(self.positions, style or self.task_list.numbering)
+
+    def full_number(self, style: str | None = None) -> str:
+        from zhuanban.tasks.numbering import format_full_number
+
+        return format_full_number(self.positions, style or self.task_list.numbering)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

@@ -44,6 +44,13 @@ def format_number(positions: list[int], style: str) -> str:
     return chinese_level(len(positions) - 1, positions[-1])
 
 
+def format_full_number(positions: list[int], style: str) -> str:
+    """The number with its ancestors' (一、(二)3.), for rows shown without their headings."""
+    if style == "decimal":
+        return format_number(positions, style)
+    return "".join(chinese_level(depth, n) for depth, n in enumerate(positions))
+
+
 def parse_chinese_numeral(text: str) -> int | None:
     """一 → 1, 十二 → 12, 二十三 → 23; None when the text is not a numeral."""
     if not text or any(ch not in _DIGITS + "十百" for ch in text):

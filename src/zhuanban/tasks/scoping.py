@@ -58,7 +58,7 @@ def parties(user, task: Task) -> set[str]:
     found = set()
     if task.task_list.office_id in scope.office_ids:
         found.add(Party.OFFICE)
-    if scope.acts_for_unit(task.lead_unit_id):
+    if scope.acts_for_unit(task.lead_unit_id) and not (scope.roles & ADMIN_ROLES):
         found.add(Party.LEAD)
     if scope.has_role(Role.LEADER):
         found.add(Party.LEADER)

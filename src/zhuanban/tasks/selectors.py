@@ -53,8 +53,10 @@ def ledger(
         qs = qs.filter(Q(content__icontains=f.text) | Q(remarks__icontains=f.text))
     if f.leaves_only:
         qs = qs.leaves()
-    return qs.select_related("task_list", "task_list__office", "lead_unit", "county").order_by(
-        "task_list__year", "task_list_id", "sort_path"
+    return (
+        qs.with_heading_flag()
+        .select_related("task_list", "task_list__office", "lead_unit", "county")
+        .order_by("task_list__year", "task_list_id", "sort_path")
     )
 
 

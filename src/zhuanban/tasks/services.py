@@ -18,7 +18,7 @@ from zhuanban.core import audit
 from zhuanban.core.models import AuditAction
 from zhuanban.core.notify import notify
 from zhuanban.org.models import OrgUnit, RoleAssignment
-from zhuanban.org.roles import OFFICE_ROLES, Role, UnitKind
+from zhuanban.org.roles import ADMIN_ROLES, OFFICE_ROLES, Role, UnitKind
 from zhuanban.tasks import scoping
 from zhuanban.tasks.lifecycle import (
     REASON_REQUIRED,
@@ -75,7 +75,11 @@ def lead_people(task: Task):
     ]
     if liaisons:
         return liaisons
-    return list(get_user_model().objects.filter(profile__unit_id=task.lead_unit_id, is_active=True))
+    return list(
+        get_user_model()
+        .objects.filter(profile__unit_id=task.lead_unit_id, is_active=True)
+        .exclude(role_assignments__role__in=ADMIN_ROLES)
+    )
 
 
 def _task_url(task: Task) -> str:
@@ -373,9 +377,34 @@ def task_act(*, actor, task: Task, action: str, comment: str = "") -> Task:
                 {"due_date": _("Give a due date (or mark the task ongoing) before assigning it.")},
                 code="no_due_date",
             )
+        if not lead_people(task):
+            raise ValidationError(
+                {
+                    "lead_unit": _(
+                        "Nobody can act for %(unit)s yet: ask the system administrator to "
+                        "appoint its liaison before assigning the task."
+                    )
+                    % {"unit": task.lead_unit.name}
+                },
+                code="no_liaison",
+            )
         task.assigned_at = timezone.now()
         extra += ["assigned_at"]
     if action == Action.CLOSE:
+        requester = (
+            task.events.filter(action=Action.REQUEST_CLOSE)
+            .order_by("-pk")
+            .values_list("actor_id", flat=True)
+            .first()
+        )
+        if actor is not None and requester == actor.pk:
+            raise ValidationError(
+                _(
+                    "You asked to close this task yourself; "
+                    "another member of the office verifies it."
+                ),
+                code="four_eyes",
+            )
         still_open = list(open_subtasks(task).order_by("sort_path")[:10])
         if still_open:
             numbers = "、".join(t.number() for t in still_open)
@@ -401,21 +430,22 @@ def task_act(*, actor, task: Task, action: str, comment: str = "") -> Task:
 
 def _notify_transition(actor, task: Task, action: str, comment: str) -> None:
     number = task.number()
-    messages = {
-        Action.ASSIGN: (lead_people(task), _("New task assigned: %(n)s")),
-        Action.RETURN: (office_staff(task.task_list.office_id), _("Task returned: %(n)s")),
-        Action.URGE: (lead_people(task), _("Urged: task %(n)s")),
-        Action.REQUEST_CLOSE: (
-            office_staff(task.task_list.office_id),
-            _("Closing requested: task %(n)s"),
-        ),
-        Action.CLOSE: (lead_people(task), _("Task closed: %(n)s")),
-        Action.REJECT_CLOSE: (lead_people(task), _("Closing refused: task %(n)s")),
-        Action.REOPEN: (lead_people(task), _("Task reopened: %(n)s")),
+    to_office = {Action.RETURN, Action.REQUEST_CLOSE}
+    titles = {
+        Action.ASSIGN: _("New task assigned: %(n)s"),
+        Action.RETURN: _("Task returned: %(n)s"),
+        Action.URGE: _("Urged: task %(n)s"),
+        Action.REQUEST_CLOSE: _("Closing requested: task %(n)s"),
+        Action.CLOSE: _("Task closed: %(n)s"),
+        Action.REJECT_CLOSE: _("Closing refused: task %(n)s"),
+        Action.REOPEN: _("Task reopened: %(n)s"),
     }
-    if action not in messages:
+    if action not in titles:
         return
-    recipients, title = messages[action]
+    recipients = (
+        office_staff(task.task_list.office_id) if action in to_office else lead_people(task)
+    )
+    title = titles[action]
     recipients = [u for u in recipients if actor is None or u.pk != actor.pk]
     _notify_about(task, recipients, f"task_{action}", title % {"n": number}, comment or "")
 

@@ -30,3 +30,8 @@ def action_label(value: str) -> str:
 @register.simple_tag
 def task_number(task, style: str = "") -> str:
     return task.number(style or None)
+
+
+@register.simple_tag
+def task_full_number(task, style: str = "") -> str:
+    return task.full_number(style or None)

@@ -150,3 +150,57 @@ def test_the_ui_offers_what_the_table_allows():
     ]
     assert Action.CLOSE in allowed_actions(Status.CLOSE_REQUESTED, {Party.OFFICE})
     assert Action.CLOSE not in allowed_actions(Status.CLOSE_REQUESTED, {Party.LEAD})
+
+
+def test_nobody_verifies_their_own_closing_request(world, task_list):
+    # 马晓静 works in 种植业管理科 and is on the potato office's staff: she may act for
+    # the section and for the office, but not close what she asked to close.
+    task = services.task_create(
+        actor=world.office,
+        task_list=task_list,
+        content="种植业管理科牵头的措施",
+        lead_unit=world.crops,
+        due_date=task_list.created_at.date().replace(year=task_list.year + 5),
+    )
+    task = services.task_act(actor=world.office, task=task, action=Action.ASSIGN)
+    task = services.task_act(actor=world.office, task=task, action=Action.ACCEPT)
+    task = services.task_act(actor=world.office, task=task, action=Action.REQUEST_CLOSE)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        services.task_act(actor=world.office, task=task, action=Action.CLOSE)
+    assert caught.value.code == "four_eyes"
+    task = services.task_act(actor=world.potato_director, task=task, action=Action.CLOSE)
+    assert task.status == Status.CLOSED
+
+
+def test_a_unit_nobody_acts_for_cannot_be_given_work(world, make_task):
+    # 卓资镇 has no liaison and nobody on its staff.
+    task = make_task(lead=world.zhuozi_town)
+    with pytest.raises(ValidationError) as caught:
+        services.task_act(actor=world.office, task=task, action=Action.ASSIGN)
+    assert caught.value.error_dict["lead_unit"][0].code == "no_liaison"
+    task.refresh_from_db()
+    assert task.status == Status.DRAFT
+
+
+def test_administrators_never_act_for_their_unit(world, make_task):
+    # sysadmin, secadmin and auditor sit in 市场与信息化科; a task it leads goes to the
+    # section's other staff (here: the brand office member), never to them.
+    task = make_task(lead=world.it)
+    task = services.task_act(actor=world.office, task=task, action=Action.ASSIGN)
+    recipients = set(
+        Notification.objects.filter(kind="task_assign").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert recipients == {"brand-m1"}
+    with pytest.raises(PermissionDenied):
+        services.task_act(actor=world.sysadmin, task=task, action=Action.ACCEPT)
+
+
+def test_full_numbers_name_the_ancestors(make_task):
+    parent = make_task(content="一级")
+    make_task(content="一级二")
+    child = make_task(parent=parent, content="二级")
+    grandchild = make_task(parent=child, content="三级")
+    assert grandchild.full_number() == "一、(一)1."
+    assert grandchild.full_number("decimal") == "1.1.1"
