@@ -51,6 +51,11 @@ class ConcurrentEditError(ValidationError):
         )
 
 
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    """An error attached to one field, keeping its code (a dict of plain strings loses it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 # --- people to notify ------------------------------------------------------------------
 
 
@@ -125,14 +130,11 @@ def _place(task: Task, position: int) -> None:
 
 def _check_units(task: Task, cooperating_units: Iterable[OrgUnit]) -> None:
     if task.lead_unit_id and any(u.pk == task.lead_unit_id for u in cooperating_units):
-        raise ValidationError(
-            {
-                "cooperating_units": _(
-                    "%(unit)s is the lead unit and cannot also be a cooperating unit."
-                )
-                % {"unit": task.lead_unit.name}
-            },
-            code="lead_is_cooperating",
+        raise _field_error(
+            "cooperating_units",
+            _("%(unit)s is the lead unit and cannot also be a cooperating unit.")
+            % {"unit": task.lead_unit.name},
+            "lead_is_cooperating",
         )
 
 
@@ -362,31 +364,30 @@ def task_act(*, actor, task: Task, action: str, comment: str = "") -> Task:
     task = _lock(task)
     comment = comment.strip()
     if action in REASON_REQUIRED and not comment:
-        raise ValidationError({"comment": _("Please give a reason.")}, code="reason_required")
+        raise _field_error("comment", _("Please give a reason."), "reason_required")
     new_status = _authorise(actor, task, action)
     before_status = task.status
     extra: list[str] = []
     if action == Action.ASSIGN:
         if task.lead_unit_id is None:
-            raise ValidationError(
-                {"lead_unit": _("Choose a lead unit before assigning the task.")},
-                code="no_lead_unit",
+            raise _field_error(
+                "lead_unit", _("Choose a lead unit before assigning the task."), "no_lead_unit"
             )
         if task.due_date is None and not task.is_ongoing:
-            raise ValidationError(
-                {"due_date": _("Give a due date (or mark the task ongoing) before assigning it.")},
-                code="no_due_date",
+            raise _field_error(
+                "due_date",
+                _("Give a due date (or mark the task ongoing) before assigning it."),
+                "no_due_date",
             )
         if not lead_people(task):
-            raise ValidationError(
-                {
-                    "lead_unit": _(
-                        "Nobody can act for %(unit)s yet: ask the system administrator to "
-                        "appoint its liaison before assigning the task."
-                    )
-                    % {"unit": task.lead_unit.name}
-                },
-                code="no_liaison",
+            raise _field_error(
+                "lead_unit",
+                _(
+                    "Nobody can act for %(unit)s yet: ask the system administrator to "
+                    "appoint its liaison before assigning the task."
+                )
+                % {"unit": task.lead_unit.name},
+                "no_liaison",
             )
         task.assigned_at = timezone.now()
         extra += ["assigned_at"]
@@ -457,7 +458,7 @@ def task_report(
     task = _lock(task)
     _authorise(actor, task, Action.REPORT)
     if not 0 <= progress <= 100:
-        raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
+        raise _field_error("progress", _("Progress is a percentage from 0 to 100."), "range")
     report = ProgressReport(
         task=task, reporter=actor, text=text, progress=progress, figures=figures
     )
@@ -477,7 +478,7 @@ def task_comment(*, actor, task: Task, text: str) -> TaskEvent:
     task = _lock(task)
     _authorise(actor, task, Action.COMMENT)
     if not text.strip():
-        raise ValidationError({"text": _("Write a comment.")}, code="required")
+        raise _field_error("text", _("Write a comment."), "required")
     _record(actor, task, Action.COMMENT, task.status, text.strip())
     if Party.LEADER in scoping.parties(actor, task):
         recipients = office_staff(task.task_list.office_id) + lead_people(task)
@@ -544,7 +545,7 @@ def extension_decide(
     if request.status != ExtensionStatus.PENDING:
         raise ValidationError(_("This extension request has already been decided."), code="decided")
     if not approve and not comment.strip():
-        raise ValidationError({"comment": _("Please give a reason.")}, code="reason_required")
+        raise _field_error("comment", _("Please give a reason."), "reason_required")
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     request.decided_by = actor
     request.decided_at = timezone.now()
