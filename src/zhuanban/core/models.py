@@ -14,6 +14,8 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Log out")
     LOGIN_FAILED = "login_failed", _("Failed login")
     DENIED = "denied", _("Access denied")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
     SYSTEM = "system", _("System operation")
 
 

@@ -13,6 +13,7 @@ from zhuanban.core.models import StoredFile
 from zhuanban.org.scoping import scope_for
 from zhuanban.tasks import selectors, services
 from zhuanban.tasks.access import get_extension_for_user, get_list_for_user, get_task_for_user
+from zhuanban.tasks.filters import filters_from_query, numbering_from_query
 from zhuanban.tasks.forms import (
     CommentForm,
     DecisionForm,
@@ -24,7 +25,7 @@ from zhuanban.tasks.forms import (
 )
 from zhuanban.tasks.lifecycle import FORM_ACTIONS, Action, allowed_actions
 from zhuanban.tasks.models import ExtensionStatus, Task
-from zhuanban.tasks.scoping import can_manage_list, parties, visible_lists
+from zhuanban.tasks.scoping import can_manage_list, parties, visible_lists, visible_tasks
 
 PAGE_SIZE = 100
 
@@ -37,23 +38,11 @@ def _errors_to_messages(request, error: ValidationError) -> None:
 @require_GET
 @login_required
 def ledger(request):
+    # The query string is parsed once, leniently, the same way the export parses it;
+    # the form only displays the filters in force.
+    filters = filters_from_query(request.GET)
+    style = numbering_from_query(request.GET, default="")
     form = LedgerFilterForm(request.GET or None, lists=visible_lists(request.user))
-    filters = selectors.LedgerFilters()
-    style = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.LedgerFilters(
-            task_list=data["task_list"].pk if data["task_list"] else None,
-            office=data["office"].pk if data["office"] else None,
-            county=data["county"].pk if data["county"] else None,
-            lead_unit=data["lead_unit"].pk if data["lead_unit"] else None,
-            status=data["status"],
-            light=data["light"],
-            due_from=data["due_from"],
-            due_to=data["due_to"],
-            text=data["text"].strip(),
-        )
-        style = data["style"]
     tasks = selectors.ledger(request.user, filters)
     group = request.GET.get("group", "")
     page = Paginator(tasks.prefetch_related("cooperating_units"), PAGE_SIZE).get_page(
@@ -224,8 +213,12 @@ def task_detail(request, pk: int):
             "Action": Action,
             "can_edit": can_manage_list(request.user, task.task_list),
             "children": task.children.with_light()
-            .select_related("lead_unit")
+            .with_heading_flag()
+            .select_related("lead_unit", "task_list")
+            .prefetch_related("cooperating_units")
             .order_by("sort_path"),
+            "parent_visible": task.parent_id is not None
+            and visible_tasks(request.user).filter(pk=task.parent_id).exists(),
             "events": task.events.select_related("actor"),
             "reports": task.reports.select_related("reporter").prefetch_related("evidence"),
             "extensions": task.extensions.select_related("requested_by", "decided_by"),

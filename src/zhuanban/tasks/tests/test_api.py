@@ -7,7 +7,9 @@ API = "/api/v1/tasks"
 def test_the_api_walks_the_lifecycle_with_the_same_rules(login, world, make_task):
     task = make_task(content="建设种薯基地")
     office = login(world.office)
-    response = office.post(f"{API}/{task.pk}/actions/assign", {"comment": ""}, content_type="application/json")
+    response = office.post(
+        f"{API}/{task.pk}/actions/assign", {"comment": ""}, content_type="application/json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == Status.ASSIGNED
 
@@ -19,7 +21,9 @@ def test_the_api_walks_the_lifecycle_with_the_same_rules(login, world, make_task
     ]
     liaison.post(f"{API}/{task.pk}/actions/accept", {}, content_type="application/json")
     response = liaison.post(
-        f"{API}/{task.pk}/reports", {"text": "完成60%", "progress": 60}, content_type="application/json"
+        f"{API}/{task.pk}/reports",
+        {"text": "完成60%", "progress": 60},
+        content_type="application/json",
     )
     assert response.json()["progress"] == 60
     assert Task.objects.get(pk=task.pk).reports.get().text == "完成60%"
@@ -29,7 +33,12 @@ def test_the_api_refuses_what_the_table_refuses(login, world, make_task):
     task = make_task()
     liaison = login(world.zhuozi_liaison)
     # A draft is invisible to the county.
-    assert liaison.post(f"{API}/{task.pk}/actions/accept", {}, content_type="application/json").status_code == 404
+    assert (
+        liaison.post(
+            f"{API}/{task.pk}/actions/accept", {}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     office = login(world.office)
     response = office.post(f"{API}/{task.pk}/actions/close", {}, content_type="application/json")
     assert response.status_code == 400

@@ -18,7 +18,11 @@ def test_evidence_is_stored_with_its_hash_and_served_only_within_scope(login, wo
     )
     stored = StoredFile.objects.get()
     assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
-    assert (stored.name, stored.size, stored.uploaded_by) == ("验收单.pdf", len(PDF), world.zhuozi_liaison)
+    assert (stored.name, stored.size, stored.uploaded_by) == (
+        "验收单.pdf",
+        len(PDF),
+        world.zhuozi_liaison,
+    )
     url = reverse("tasks:file", args=[in_progress.pk, stored.pk])
     response = login(world.office).get(url)
     assert b"".join(response.streaming_content) == PDF
@@ -28,7 +32,11 @@ def test_evidence_is_stored_with_its_hash_and_served_only_within_scope(login, wo
 def test_a_disguised_file_is_refused_and_nothing_is_saved(login, world, in_progress):
     response = login(world.zhuozi_liaison).post(
         reverse("tasks:report", args=[in_progress.pk]),
-        {"text": "附件", "progress": 50, "evidence": SimpleUploadedFile("报告.pdf", b"MZ\x90\x00 not a pdf")},
+        {
+            "text": "附件",
+            "progress": 50,
+            "evidence": SimpleUploadedFile("报告.pdf", b"MZ\x90\x00 not a pdf"),
+        },
         follow=True,
     )
     messages = [str(m) for m in response.context["messages"]]

@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from zhuanban.core.models import Notification
 from zhuanban.tasks import services
@@ -127,7 +129,9 @@ def test_returning_without_a_reason_is_explained(login, world, two_counties):
     task, _huade, _draft = two_counties
     client = login(world.zhuozi_liaison)
     response = client.post(reverse("tasks:act", args=[task.pk, "return"]), follow=True)
-    assert "原因" in response.content.decode() or "reason" in response.content.decode()
+    messages = [str(m) for m in response.context["messages"]]
+    with translation.override("zh-hans"):
+        assert messages == [gettext("Please give a reason.")]
     assert Task.objects.get(pk=task.pk).status == Status.ASSIGNED
 
 
@@ -254,3 +258,32 @@ def test_extension_requested_and_approved_on_screen(login, world, two_counties):
     html = login(world.office).get(reverse("tasks:detail", args=[task.pk])).content.decode()
     assert "设备到货延迟" in html
     assert task.original_due_date.strftime("%Y-%m-%d") in html
+
+
+def test_a_liaison_sees_the_heading_without_a_link_to_it(login, world, make_task):
+    heading = make_task(content="推进种薯基地建设", lead=world.zhuozi)  # stays a draft
+    measure = services.task_act(
+        actor=world.office,
+        task=make_task(parent=heading, content="新建脱毒种薯基地"),
+        action=Action.ASSIGN,
+    )
+    html = (
+        login(world.zhuozi_liaison).get(reverse("tasks:detail", args=[measure.pk])).content.decode()
+    )
+    assert "推进种薯基地建设" in html
+    assert reverse("tasks:detail", args=[heading.pk]) not in html
+    assert "一、(一)" in html  # the full number, since the heading is not on the page
+    office_html = (
+        login(world.office).get(reverse("tasks:detail", args=[measure.pk])).content.decode()
+    )
+    assert reverse("tasks:detail", args=[heading.pk]) in office_html
+
+
+def test_exports_are_audited(login, world, make_task):
+    from zhuanban.core.models import AuditAction, AuditEvent
+
+    make_task()
+    login(world.office).get(reverse("tasks:export"), {"text": "种薯"})
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.actor == world.office
+    assert "text=" in event.after["query"]
