@@ -91,12 +91,7 @@ def ledger_page(user) -> Callable[[], object]:
 
     def run():
         qs = selectors.ledger(user)
-        return (
-            list(qs[:100]),
-            selectors.ledger_counts(qs),
-            selectors.rollup(qs, "office"),
-            selectors.rollup(qs, "county"),
-        )
+        return list(qs[:100]), selectors.ledger_summary(qs)
 
     return run
 

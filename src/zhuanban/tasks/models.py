@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,11 +77,8 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATES)
 
     def leaves(self):
-        return self.filter(~Exists(Task.objects.filter(parent=OuterRef("pk"))))
-
-    def with_heading_flag(self):
-        """`is_heading`: the task groups subtasks (a 重点任务 over its 具体措施)."""
-        return self.annotate(is_heading=Exists(Task.objects.filter(parent=OuterRef("pk"))))
+        """Measures: tasks with no subtasks (what the ledger's counts count)."""
+        return self.filter(is_heading=False)
 
     def with_light(self, today: datetime.date | None = None):
         """Annotate `light` in the database, so it can be filtered and counted there."""
@@ -125,6 +122,9 @@ class Task(models.Model):
     position = models.PositiveIntegerField(_("position"), default=1)
     sort_path = models.CharField(_("tree path"), max_length=200, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    # Kept by the services: the task has subtasks (a 重点任务 over its 具体措施), so it is
+    # not counted as a measure. Stored so that "measures only" is an indexed filter.
+    is_heading = models.BooleanField(_("has subtasks"), default=False, editable=False)
 
     content = models.TextField(_("content"))
     lead_unit = models.ForeignKey(

@@ -484,6 +484,7 @@ def seed(
                 position=position,
                 sort_path=f"{position:04d}.",
                 depth=0,
+                is_heading=count > 0,
                 content=f"{rng.choice(VERBS)}{rng.choice(INDUSTRIES)}产业高质量发展",
                 lead_unit=rng.choice(org.sections),
                 county=None,

@@ -54,8 +54,8 @@ def ledger(
     if f.leaves_only:
         qs = qs.leaves()
     return (
-        qs.with_heading_flag()
-        .select_related("task_list", "task_list__office", "lead_unit", "county")
+        qs.select_related("task_list", "task_list__office", "lead_unit", "county")
+        .defer("task_list__office__duties", "lead_unit__duties", "county__duties")
         .order_by("task_list__year", "task_list_id", "sort_path")
     )
 
@@ -82,29 +82,42 @@ def ledger_counts(qs: QuerySet[Task]) -> dict:
     return qs.leaves().order_by().aggregate(**_light_counts())
 
 
-def rollup(qs: QuerySet[Task], by: str) -> list[dict]:
-    """Counts by status and light per office (`by="office"`), county or list: one query."""
-    fields = {
-        "office": (
-            "task_list__office_id",
-            "task_list__office__name",
-            "task_list__office__sort_order",
-        ),
-        "county": ("county_id", "county__name", "county__sort_order"),
-        "list": ("task_list_id", "task_list__title", "task_list_id"),
-        "lead_unit": ("lead_unit_id", "lead_unit__name", "lead_unit__sort_order"),
-    }[by]
-    key, name, order = fields
-    rows = (
-        qs.leaves()
-        .order_by()
-        .values(key, name, order)
-        .annotate(**_light_counts())
-        .order_by(order, key)
+@dataclass
+class LedgerSummary:
+    counts: dict
+    by_office: list[dict]
+    by_county: list[dict]
+
+
+_GROUPS = {
+    "office": ("task_list__office_id", "task_list__office__name", "task_list__office__sort_order"),
+    "county": ("county_id", "county__name", "county__sort_order"),
+}
+
+
+def ledger_summary(qs: QuerySet[Task]) -> LedgerSummary:
+    """The header counts and both rollups from ONE grouped query (office × county).
+
+    The database does the counting; Python only adds up the few hundred groups.
+    """
+    measures = _light_counts()
+    fields = [f for group in _GROUPS.values() for f in group]
+    rows = list(qs.leaves().order_by().values(*fields).annotate(**measures))
+
+    def fold(key: str, name: str, order: str) -> list[dict]:
+        groups: dict = {}
+        for row in rows:
+            group = groups.setdefault(
+                row[key], {"id": row[key], "name": row[name], "order": row[order] or 0}
+            )
+            for measure in measures:
+                group[measure] = group.get(measure, 0) + row[measure]
+        return sorted(groups.values(), key=lambda g: (g["id"] is None, g["order"], g["id"] or 0))
+
+    counts = {measure: sum(row[measure] for row in rows) for measure in measures}
+    return LedgerSummary(
+        counts=counts, by_office=fold(*_GROUPS["office"]), by_county=fold(*_GROUPS["county"])
     )
-    return [
-        {"id": row[key], "name": row[name], **{k: row[k] for k in _light_counts()}} for row in rows
-    ]
 
 
 def red_candidates(user, today: datetime.date | None = None) -> QuerySet[Task]:

@@ -174,6 +174,9 @@ def task_create(
     task.full_clean(exclude=["cooperating_units"])
     _check_units(task, cooperating_units)
     task.save()
+    if parent is not None and not parent.is_heading:
+        Task.objects.filter(pk=parent.pk).update(is_heading=True)
+        parent.is_heading = True
     task.cooperating_units.set(cooperating_units)
     TaskEvent.objects.create(task=task, actor=actor, action="create", to_status=task.status)
     after = audit.snapshot(task) | {"cooperating_units": [u.pk for u in cooperating_units]}
@@ -192,8 +195,16 @@ def _reroot(task_list_id: int, old_prefix: str, new_prefix: str) -> None:
     )
 
 
+def _refresh_heading(task_id: int | None) -> None:
+    if task_id is not None:
+        has_children = Task.objects.filter(parent_id=task_id).exists()
+        Task.objects.filter(pk=task_id).update(is_heading=has_children)
+
+
 def _close_gap(task_list_id: int, parent_id: int | None, removed_position: int) -> None:
-    """Keep sibling positions 1..n after a task left, so official numbers have no gaps."""
+    """Keep sibling positions 1..n after a task left, so official numbers have no gaps;
+    and a parent left with no subtasks becomes a measure again."""
+    _refresh_heading(parent_id)
     later = Task.objects.filter(
         task_list_id=task_list_id, parent_id=parent_id, position__gt=removed_position
     ).order_by("position")
@@ -251,6 +262,7 @@ def task_update(
         stored.save()
         _reroot(stored.task_list_id, old_path, new_path)
         _close_gap(stored.task_list_id, old_parent_id, old_position)
+        _refresh_heading(stored.parent_id)
     else:
         stored.save()
     if cooperating_units is not None:

@@ -44,6 +44,7 @@ def ledger(request):
     style = numbering_from_query(request.GET, default="")
     form = LedgerFilterForm(request.GET or None, lists=visible_lists(request.user))
     tasks = selectors.ledger(request.user, filters)
+    summary = selectors.ledger_summary(tasks)
     group = request.GET.get("group", "")
     page = Paginator(tasks.prefetch_related("cooperating_units"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -56,9 +57,9 @@ def ledger(request):
         {
             "form": form,
             "page": page,
-            "counts": selectors.ledger_counts(tasks),
+            "counts": summary.counts,
             "group": group,
-            "groups": selectors.rollup(tasks, group) if group in ("office", "county") else None,
+            "groups": {"office": summary.by_office, "county": summary.by_county}.get(group),
             "style": style,
             "query": query.urlencode(),
         },
@@ -213,7 +214,6 @@ def task_detail(request, pk: int):
             "Action": Action,
             "can_edit": can_manage_list(request.user, task.task_list),
             "children": task.children.with_light()
-            .with_heading_flag()
             .select_related("lead_unit", "task_list")
             .prefetch_related("cooperating_units")
             .order_by("sort_path"),
