@@ -133,7 +133,7 @@ class Profile(models.Model):
         on_delete=models.PROTECT,
         related_name="profiles",
     )
-    title = models.CharField(_("title"), max_length=60, blank=True)
+    title = models.CharField(_("job title"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 

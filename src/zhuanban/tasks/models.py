@@ -385,8 +385,8 @@ class TaskEvent(models.Model):
     )
     at = models.DateTimeField(_("time"), auto_now_add=True)
     action = models.CharField(_("action"), max_length=30)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    from_status = models.CharField(_("status before"), max_length=20, blank=True)
+    to_status = models.CharField(_("status after"), max_length=20, blank=True)
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
