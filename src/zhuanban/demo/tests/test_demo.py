@@ -227,3 +227,18 @@ def test_the_demo_refuses_to_load_outside_demo_mode(db, settings):
     with pytest.raises(CommandError):
         call_command("demo")
     assert not OrgUnit.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_refuses_an_unmigrated_database_before_touching_it():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("tasks", None)])  # undo the tasks app's migrations
+    try:
+        with pytest.raises(CommandError, match="migrate"):
+            call_command("demo", "--reset", "--quiet-accounts")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from zhuanban.core import audit
 from zhuanban.core.models import AuditAction
@@ -20,6 +22,12 @@ class Command(BaseCommand):
     def handle(self, *args, reset: bool, quiet_accounts: bool, **options):
         if not settings.DEMO_MODE:
             raise CommandError("The demo exists only in demo mode (ZHUANBAN_DEMO=1).")
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            # Checked before anything is flushed: a reset must not leave an empty database.
+            raise CommandError(
+                "The database has unapplied migrations: run `zhuanban migrate` first."
+            )
         if reset:
             call_command("flush", interactive=False, verbosity=0)
         if loader.is_loaded():
