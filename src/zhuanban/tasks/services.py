@@ -229,7 +229,9 @@ def task_update(
     **fields,
 ) -> Task:
     """Edit a task's plan. Fails with ConcurrentEditError if it changed since loading."""
-    stored = Task.objects.select_for_update().select_related("task_list").get(pk=task.pk)
+    stored = (
+        Task.objects.select_for_update(of=("self",)).select_related("task_list").get(pk=task.pk)
+    )
     _require_list_manager(actor, stored.task_list)
     if stored.version != expected_version:
         raise ConcurrentEditError()
@@ -299,7 +301,9 @@ def task_attach(*, actor, task: Task, files) -> None:
 @transaction.atomic
 def task_delete(*, actor, task: Task) -> None:
     """Only drafts are deleted (with their subtasks); assigned work is closed, not erased."""
-    stored = Task.objects.select_for_update().select_related("task_list").get(pk=task.pk)
+    stored = (
+        Task.objects.select_for_update(of=("self",)).select_related("task_list").get(pk=task.pk)
+    )
     _require_list_manager(actor, stored.task_list)
     subtree = Task.objects.filter(
         task_list=stored.task_list, sort_path__startswith=stored.sort_path
@@ -319,7 +323,11 @@ def task_delete(*, actor, task: Task) -> None:
 
 
 def _lock(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("task_list", "lead_unit").get(pk=task.pk)
+    return (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("task_list", "lead_unit")
+        .get(pk=task.pk)
+    )
 
 
 def _authorise(actor, task: Task, action: str) -> str:
