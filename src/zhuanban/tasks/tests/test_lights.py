@@ -127,3 +127,27 @@ def test_ledger_counts_and_rollups_take_constant_queries(world, make_task, today
     assert by_county["卓资县"]["total"] == 7
     assert by_county["化德县"]["total"] == 6
     assert large[3][0]["name"] == "马铃薯产业办"
+
+
+def test_the_remind_command_mails_once(
+    world, make_task, today, mailoutbox, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    world.zhuozi_liaison.email = "zhuozi@example.gov.cn"
+    world.zhuozi_liaison.save()
+    started(world, make_task, today, content="逾期任务", start_date=today - D(60), due_date=today - D(1))
+    mailoutbox.clear()  # the assignment's own e-mail
+
+    out = StringIO()
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):  # e-mail leaves after commit
+            call_command("remind", stdout=out)
+
+    overdue_mails = [m for m in mailoutbox if m.to == ["zhuozi@example.gov.cn"]]
+    assert len(overdue_mails) == 1
+    assert "/tasks/" in overdue_mails[0].body
+    assert "overdue=1" in out.getvalue().splitlines()[0]
+    assert "overdue=0" in out.getvalue().splitlines()[1]
