@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.org.scoping import scope_for
+from zhuanban.tasks.deadlines import DeadlineError, parse_deadline
 from zhuanban.tasks.lifecycle import Status
 from zhuanban.tasks.models import Light, NumberingStyle, Task, TaskList
 
@@ -85,6 +86,19 @@ class TaskForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self.milestones = []
+        text = (data.get("due_text") or "").strip()
+        if text and not data.get("due_date") and not data.get("is_ongoing"):
+            # The deadline as the document words it fills in the date (and, for a
+            # recurring one such as 每月10日前, the milestones), as the Excel import does.
+            try:
+                deadline = parse_deadline(text, self.instance.task_list.year)
+            except DeadlineError as error:
+                self.add_error("due_text", error.message)
+            else:
+                data["due_date"] = deadline.due_date
+                data["is_ongoing"] = deadline.is_ongoing
+                self.milestones = list(deadline.recurring) if not self.instance.pk else []
         lead, coop = data.get("lead_unit"), data.get("cooperating_units") or []
         if lead and lead in coop:
             self.add_error(
@@ -99,6 +113,7 @@ class CommentForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment or reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    evidence = forms.FileField(label=_("Evidence"), required=False)
 
 
 class ReportForm(forms.Form):

@@ -42,7 +42,7 @@ from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.tasks import scoping, services
 from zhuanban.tasks.deadlines import Deadline, DeadlineError, deadline_from_date, parse_deadline
-from zhuanban.tasks.models import Milestone, Task, TaskList
+from zhuanban.tasks.models import Task, TaskList
 from zhuanban.tasks.numbering import chinese_level, format_number, parse_chinese_numeral
 
 logger = logging.getLogger(__name__)
@@ -981,23 +981,14 @@ def commit(plan: ImportPlan, *, actor) -> list[Task]:
                 due_text=planned.due_text,
                 is_ongoing=planned.is_ongoing,
                 remarks=planned.remarks,
+                milestones=planned.milestones,
+                event_comment=_("Imported from %(file)s, row %(row)s")
+                % {"file": plan.file_name, "row": planned.row},
             )
             if task.positions != planned.positions:
                 raise ValidationError(
                     _("The list changed while the file was being checked; upload it again."),
                     code="list_changed",
-                )
-            if planned.milestones:
-                milestones = Milestone.objects.bulk_create(
-                    Milestone(task=task, title=title, due_date=due)
-                    for title, due in planned.milestones
-                )
-                audit.record(
-                    actor=actor,
-                    action=AuditAction.CREATE,
-                    instance=task,
-                    after={"milestones": [[m.title, m.due_date] for m in milestones]},
-                    message="task milestones",
                 )
             created[id(planned)] = task
         audit.record(

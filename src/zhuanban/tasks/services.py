@@ -31,6 +31,7 @@ from zhuanban.tasks.lifecycle import (
 from zhuanban.tasks.models import (
     ExtensionRequest,
     ExtensionStatus,
+    Milestone,
     ProgressReport,
     Task,
     TaskEvent,
@@ -162,8 +163,12 @@ def task_create(
     task_list: TaskList,
     parent: Task | None = None,
     cooperating_units: Iterable[OrgUnit] = (),
+    milestones: Iterable[tuple[str, datetime.date]] = (),
+    event_comment: str = "",
     **fields,
 ) -> Task:
+    """Add a task at the end of its parent's subtasks. `milestones` are (title, date)
+    pairs, e.g. the twelve of a recurring deadline (每月10日前)."""
     _require_list_manager(actor, task_list)
     cooperating_units = list(cooperating_units)
     task = Task(task_list=task_list, parent=parent, **fields)
@@ -178,8 +183,16 @@ def task_create(
         Task.objects.filter(pk=parent.pk).update(is_heading=True)
         parent.is_heading = True
     task.cooperating_units.set(cooperating_units)
-    TaskEvent.objects.create(task=task, actor=actor, action="create", to_status=task.status)
-    after = audit.snapshot(task) | {"cooperating_units": [u.pk for u in cooperating_units]}
+    created_milestones = Milestone.objects.bulk_create(
+        Milestone(task=task, title=title, due_date=due) for title, due in milestones
+    )
+    TaskEvent.objects.create(
+        task=task, actor=actor, action="create", to_status=task.status, comment=event_comment
+    )
+    after = audit.snapshot(task) | {
+        "cooperating_units": [u.pk for u in cooperating_units],
+        "milestones": [[m.title, m.due_date] for m in created_milestones],
+    }
     audit.record(actor=actor, action=AuditAction.CREATE, instance=task, after=after)
     return task
 
@@ -491,6 +504,19 @@ def task_report(
     task.save(update_fields=["progress", "lag_date", "last_activity_on", "version", "updated_at"])
     _record(actor, task, Action.REPORT, task.status, f"{progress}% {text}"[:500])
     return report
+
+
+@transaction.atomic
+def task_request_close(*, actor, task: Task, comment: str, evidence) -> Task:
+    """申请办结 with the evidence that the work is done (kept as a progress report)."""
+    task_report(
+        actor=actor,
+        task=task,
+        text=comment.strip() or _("Evidence for closing"),
+        progress=100,  # asking to close says the work is done
+        evidence=evidence,
+    )
+    return task_act(actor=actor, task=task, action=Action.REQUEST_CLOSE, comment=comment)
 
 
 @transaction.atomic

@@ -149,7 +149,11 @@ def task_create(request, pk: int):
         try:
             files = [store_upload(upload, user=request.user)] if upload else []
             task = services.task_create(
-                actor=request.user, task_list=task_list, cooperating_units=coop, **data
+                actor=request.user,
+                task_list=task_list,
+                cooperating_units=coop,
+                milestones=form.milestones,
+                **data,
             )
             if files:
                 services.task_attach(actor=request.user, task=task, files=files)
@@ -239,15 +243,22 @@ def task_act(request, pk: int, action: str):
     task = get_task_for_user(request.user, pk)
     if action not in Action.values or action in FORM_ACTIONS:
         raise Http404
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, request.FILES)
     form.is_valid()
+    comment = form.cleaned_data.get("comment", "")
+    upload = form.cleaned_data.get("evidence")
     try:
-        services.task_act(
-            actor=request.user,
-            task=task,
-            action=action,
-            comment=form.cleaned_data.get("comment", ""),
-        )
+        if action == Action.REQUEST_CLOSE and upload:
+            if action not in allowed_actions(task.status, parties(request.user, task)):
+                raise PermissionDenied  # before storing anything
+            services.task_request_close(
+                actor=request.user,
+                task=task,
+                comment=comment,
+                evidence=[store_upload(upload, user=request.user)],
+            )
+        else:
+            services.task_act(actor=request.user, task=task, action=action, comment=comment)
     except ValidationError as error:
         _errors_to_messages(request, error)
     else:

@@ -138,7 +138,9 @@ def test_the_remind_command_mails_once(
 
     world.zhuozi_liaison.email = "zhuozi@example.gov.cn"
     world.zhuozi_liaison.save()
-    started(world, make_task, today, content="逾期任务", start_date=today - D(60), due_date=today - D(1))
+    started(
+        world, make_task, today, content="逾期任务", start_date=today - D(60), due_date=today - D(1)
+    )
     mailoutbox.clear()  # the assignment's own e-mail
 
     out = StringIO()

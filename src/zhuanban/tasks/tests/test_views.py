@@ -287,3 +287,31 @@ def test_exports_are_audited(login, world, make_task):
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.actor == world.office
     assert "text=" in event.after["query"]
+
+
+def test_the_deadline_as_written_fills_the_date_and_milestones(login, world, task_list):
+    client = login(world.office)
+    url = reverse("tasks:task_create", args=[task_list.pk])
+    client.post(url, {"content": "每月调度种薯生产", "lead_unit": world.zhuozi.pk, "due_text": "每月10日前"})
+    task = task_list.tasks.get()
+    assert task.due_date == datetime.date(task_list.year, 12, 10)
+    assert task.milestones.count() == 12
+    assert task.milestones.first().due_date == datetime.date(task_list.year, 1, 10)
+
+    response = client.post(url, {"content": "看不懂的时限", "lead_unit": world.zhuozi.pk, "due_text": "尽快吧"})
+    assert "due_text" in response.context["form"].errors
+    assert task_list.tasks.count() == 1
+
+
+def test_asking_to_close_with_evidence(login, world, in_progress):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(world.zhuozi_liaison).post(
+        reverse("tasks:act", args=[in_progress.pk, "request_close"]),
+        {"comment": "已全部完成", "evidence": SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4 done")},
+    )
+    in_progress.refresh_from_db()
+    assert in_progress.status == Status.CLOSE_REQUESTED
+    report = in_progress.reports.get()
+    assert (report.progress, report.text) == (100, "已全部完成")
+    assert [f.name for f in report.evidence.all()] == ["验收报告.pdf"]
