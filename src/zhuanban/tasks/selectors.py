@@ -2,9 +2,11 @@
 rollups aggregated in the database in a fixed number of queries."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from zhuanban.tasks.lifecycle import OPEN_STATES, Status
@@ -143,6 +145,31 @@ def inbox(user) -> dict[str, QuerySet[Task]]:
             task__in=mine.filter(owned), status=ExtensionStatus.PENDING
         ).select_related("task", "task__task_list", "requested_by"),
     }
+
+
+def attach_heading_rollups(user, tasks) -> None:
+    """Give each heading on a page `measures_total` and `measures_closed`: the measures
+    below it that the user may see. One grouped query per heading depth on the page."""
+    headings = [t for t in tasks if t.is_heading]
+    by_depth: dict[int, list[Task]] = defaultdict(list)
+    for heading in headings:
+        by_depth[heading.depth].append(heading)
+    for depth, group in by_depth.items():
+        length = 5 * (depth + 1)  # "0003." per level
+        rows = (
+            visible_tasks(user)
+            .leaves()
+            .filter(task_list_id__in={h.task_list_id for h in group})
+            .annotate(prefix=Substr("sort_path", 1, length))
+            .filter(prefix__in={h.sort_path for h in group})
+            .order_by()
+            .values("task_list_id", "prefix")
+            .annotate(total=Count("pk"), closed=Count("pk", filter=Q(status=Status.CLOSED)))
+        )
+        found = {(row["task_list_id"], row["prefix"]): row for row in rows}
+        for heading in group:
+            row = found.get((heading.task_list_id, heading.sort_path), {"total": 0, "closed": 0})
+            heading.measures_total, heading.measures_closed = row["total"], row["closed"]
 
 
 def today() -> datetime.date:

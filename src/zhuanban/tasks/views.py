@@ -49,6 +49,7 @@ def ledger(request):
     page = Paginator(tasks.prefetch_related("cooperating_units"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    selectors.attach_heading_rollups(request.user, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -113,9 +114,9 @@ def list_create(request):
 def list_detail(request, pk: int):
     task_list = get_list_for_user(request.user, pk)
     style = request.GET.get("style") or task_list.numbering
-    tasks = selectors.ledger(
-        request.user, selectors.LedgerFilters(task_list=task_list.pk)
-    ).prefetch_related("cooperating_units")
+    queryset = selectors.ledger(request.user, selectors.LedgerFilters(task_list=task_list.pk))
+    tasks = list(queryset.prefetch_related("cooperating_units"))
+    selectors.attach_heading_rollups(request.user, tasks)
     return render(
         request,
         "tasks/list_detail.html",
@@ -124,7 +125,7 @@ def list_detail(request, pk: int):
             "tasks": tasks,
             "style": style,
             "can_manage": can_manage_list(request.user, task_list),
-            "counts": selectors.ledger_counts(tasks),
+            "counts": selectors.ledger_counts(queryset),
         },
     )
 

@@ -292,13 +292,17 @@ def test_exports_are_audited(login, world, make_task):
 def test_the_deadline_as_written_fills_the_date_and_milestones(login, world, task_list):
     client = login(world.office)
     url = reverse("tasks:task_create", args=[task_list.pk])
-    client.post(url, {"content": "每月调度种薯生产", "lead_unit": world.zhuozi.pk, "due_text": "每月10日前"})
+    client.post(
+        url, {"content": "每月调度种薯生产", "lead_unit": world.zhuozi.pk, "due_text": "每月10日前"}
+    )
     task = task_list.tasks.get()
     assert task.due_date == datetime.date(task_list.year, 12, 10)
     assert task.milestones.count() == 12
     assert task.milestones.first().due_date == datetime.date(task_list.year, 1, 10)
 
-    response = client.post(url, {"content": "看不懂的时限", "lead_unit": world.zhuozi.pk, "due_text": "尽快吧"})
+    response = client.post(
+        url, {"content": "看不懂的时限", "lead_unit": world.zhuozi.pk, "due_text": "尽快吧"}
+    )
     assert "due_text" in response.context["form"].errors
     assert task_list.tasks.count() == 1
 
@@ -315,3 +319,22 @@ def test_asking_to_close_with_evidence(login, world, in_progress):
     report = in_progress.reports.get()
     assert (report.progress, report.text) == (100, "已全部完成")
     assert [f.name for f in report.evidence.all()] == ["验收报告.pdf"]
+
+
+def test_headings_show_how_many_of_their_measures_are_closed(login, world, make_task):
+    heading = make_task(content="推进种薯基地建设", lead=None)
+    for n in range(3):
+        task = make_task(parent=heading, content=f"措施{n}")
+        if n == 0:
+            task = services.task_act(actor=world.office, task=task, action=Action.ASSIGN)
+            task = services.task_act(actor=world.zhuozi_liaison, task=task, action=Action.ACCEPT)
+            task = services.task_act(
+                actor=world.zhuozi_liaison, task=task, action=Action.REQUEST_CLOSE
+            )
+            services.task_act(actor=world.potato_director, task=task, action=Action.CLOSE)
+    response = login(world.office).get(reverse("tasks:ledger"))
+    row = next(t for t in response.context["page"] if t.pk == heading.pk)
+    assert (row.measures_closed, row.measures_total) == (1, 3)
+    with translation.override("zh-hans"):
+        expected = gettext("%(closed)s of %(total)s closed") % {"closed": 1, "total": 3}
+    assert expected in response.content.decode()
