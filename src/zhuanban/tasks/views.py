@@ -35,6 +35,14 @@ def _errors_to_messages(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _form_errors_to_messages(request, form) -> None:
+    """The task page's small forms redirect back; their errors travel as messages, by field."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
 @require_GET
 @login_required
 def ledger(request):
@@ -273,11 +281,7 @@ def task_report(request, pk: int):
     task = get_task_for_user(request.user, pk)
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(
-                    request, f"{form.fields[field].label if field in form.fields else ''}：{error}"
-                )
+        _form_errors_to_messages(request, form)
         return redirect("tasks:detail", pk=task.pk)
     try:
         if Action.REPORT not in allowed_actions(task.status, parties(request.user, task)):
@@ -306,7 +310,7 @@ def extension_request(request, pk: int):
     task = get_task_for_user(request.user, pk)
     form = ExtensionForm(request.POST)
     if not form.is_valid():
-        _errors_to_messages(request, ValidationError(list(form.errors.values())))
+        _form_errors_to_messages(request, form)
         return redirect("tasks:detail", pk=task.pk)
     try:
         services.extension_request(actor=request.user, task=task, **form.cleaned_data)

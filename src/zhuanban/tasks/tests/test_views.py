@@ -338,3 +338,16 @@ def test_headings_show_how_many_of_their_measures_are_closed(login, world, make_
     with translation.override("zh-hans"):
         expected = gettext("%(closed)s of %(total)s closed") % {"closed": 1, "total": 3}
     assert expected in response.content.decode()
+
+
+def test_form_errors_on_the_task_page_name_their_field(login, world, in_progress):
+    response = login(world.zhuozi_liaison).post(
+        reverse("tasks:extension", args=[in_progress.pk]),
+        {"new_due_date": "2026-02-30", "reason": "", "progress_so_far": "x"},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    with translation.override("zh-hans"):
+        assert any(m.startswith(str(gettext("New due date"))) for m in messages)
+        assert any(m.startswith(str(gettext("Reason"))) for m in messages)
+    assert not in_progress.extensions.exists()
