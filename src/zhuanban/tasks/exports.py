@@ -4,22 +4,14 @@ columns of a 任务分解台账, thin borders, wrapped text, A3 landscape fitted
 page width, "第 N 页 共 M 页" in the footer.
 
 The workbook is written in openpyxl's write-only mode, so rows stream to disk and
-memory stays flat however long the ledger is. Styled cells are cloned from a few
-prototypes (one per look) instead of being styled one attribute at a time, which
-costs several times more on a 20,000-row ledger.
-
-Every text cell is written as a string, never as a formula, whatever it starts with
-("=1+1" stays the text "=1+1"), and text that a spreadsheet would read as a formula
-when someone edits the cell (= + - @, tab, CR) is also marked quote-prefixed.
+memory stays flat however long the ledger is. The conventions every official
+spreadsheet shares (cell looks, formula safety, print setup, row heights) are in
+`zhuanban.core.excel`.
 """
 
 import datetime
-import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from copy import copy
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from typing import BinaryIO
@@ -31,22 +23,12 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
 
+from zhuanban.core import excel
+from zhuanban.core.excel import Column
 from zhuanban.tasks.lifecycle import Status
 from zhuanban.tasks.models import Light, ProgressReport, Task
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# Fonts as a Chinese office sets them; a machine without them substitutes its own CJK font.
-TITLE_FONT = "方正小标宋简体"
-HEADER_FONT = "黑体"
-BODY_FONT = "仿宋_GB2312"
-GB2312_CHARSET = 134
 
 LIGHT_FILLS = {
     Light.RED: "FFC7CE",
@@ -54,21 +36,9 @@ LIGHT_FILLS = {
     Light.GREEN: "C6EFCE",
     Light.GREY: "D9D9D9",
 }
-HEADER_FILL = "F2F2F2"
-GROUP_FILL = "E7E6E6"
-
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 1, 2, 3
 INDENT = "\u3000\u3000"  # two full-width spaces per level, as paragraphs are indented
-CELL_MAX_CHARS = 32_767  # Excel's limit for one cell
 REPORT_MAX_CHARS = 500  # the latest progress report, as much of it as a ledger row bears
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-PAPER_A3 = 8
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    width: float  # in characters of the default font; a Chinese character counts two
 
 
 def _columns() -> list[Column]:
@@ -155,14 +125,6 @@ def export_rows(qs: QuerySet[Task], chunk_size: int = 2000) -> Iterator[Task]:
 # --- cell text ---------------------------------------------------------------------
 
 
-def clean_text(value: str) -> str:
-    """Text a cell can hold: no XML-illegal control characters, within Excel's limit."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if len(value) > CELL_MAX_CHARS:
-        value = value[: CELL_MAX_CHARS - 1] + "…"
-    return value
-
-
 def _long_date(day: datetime.date) -> str:
     return _formatted(day, "DATE_FORMAT", get_language())  # 2023年9月30日 in Chinese
 
@@ -229,99 +191,7 @@ class _Labels:
         return f"{text}\n{_truncate(report, REPORT_MAX_CHARS)}" if report else text
 
 
-# --- styles ------------------------------------------------------------------------
-
-
-class _Cells:
-    """Makes write-only cells in a few looks, each cloned from a styled prototype."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        thin = Side(style="thin", color="000000")
-        border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        body = Font(name=BODY_FONT, size=11, charset=GB2312_CHARSET)
-        bold = Font(name=BODY_FONT, size=11, bold=True, charset=GB2312_CHARSET)
-        top_left = Alignment(horizontal="left", vertical="top", wrap_text=True)
-        top_center = Alignment(horizontal="center", vertical="top", wrap_text=True)
-        looks = {
-            "title": {
-                "font": Font(name=TITLE_FONT, size=16, bold=True, charset=GB2312_CHARSET),
-                "alignment": Alignment(horizontal="center", vertical="center"),
-            },
-            "subtitle": {
-                "font": body,
-                "alignment": Alignment(horizontal="center", vertical="center"),
-            },
-            "header": {
-                "font": Font(name=HEADER_FONT, size=11, bold=True, charset=GB2312_CHARSET),
-                "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
-                "border": border,
-                "fill": PatternFill("solid", fgColor=HEADER_FILL),
-            },
-            "group": {
-                "font": bold,
-                "alignment": Alignment(horizontal="left", vertical="center", wrap_text=True),
-                "border": border,
-                "fill": PatternFill("solid", fgColor=GROUP_FILL),
-            },
-            "text": {"font": body, "alignment": top_left, "border": border},
-            "text_bold": {"font": bold, "alignment": top_left, "border": border},
-            "center": {"font": body, "alignment": top_center, "border": border},
-        }
-        for light, colour in LIGHT_FILLS.items():
-            looks[f"light_{light.value}"] = {
-                "font": body,
-                "alignment": top_center,
-                "border": border,
-                "fill": PatternFill("solid", fgColor=colour),
-            }
-        self._prototypes = {}
-        for name, attributes in looks.items():
-            prototype = WriteOnlyCell(ws)
-            for attribute, value in attributes.items():
-                setattr(prototype, attribute, value)
-            self._prototypes[name] = prototype
-
-    def make(self, look: str, value: str = "") -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws)
-        # openpyxl's own worksheet copy clones styles the same way.
-        cell._style = copy(self._prototypes[look]._style)
-        if value:
-            value = clean_text(value)
-            cell.value = value
-            cell.data_type = "s"  # a string, never a formula
-            if value.startswith(FORMULA_TRIGGERS):
-                cell.quotePrefix = True
-        return cell
-
-
 # --- the sheet ---------------------------------------------------------------------
-
-
-def _sheet_title(text: str) -> str:
-    for char in "[]:*?/\\":
-        text = text.replace(char, " ")
-    return text[:31] or "Sheet1"
-
-
-def _page_setup(ws, columns: list[Column]) -> None:
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.row_dimensions[TITLE_ROW].height = 36
-    ws.row_dimensions[SUBTITLE_ROW].height = 22
-    ws.row_dimensions[HEADER_ROW].height = 30
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPER_A3
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as it takes
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.7, header=0.3, footer=0.3)
-    ws.oddFooter.center.text = _("Page &P of &N")
-    ws.oddFooter.center.font = BODY_FONT
-    ws.oddFooter.center.size = 10
 
 
 def subtitle_text(counts: dict, day: datetime.date) -> str:
@@ -357,12 +227,17 @@ def write_ledger_xlsx(
     wb = Workbook(write_only=True)
     wb.properties.title = title
     wb.properties.creator = "Zhuanban"
-    ws = wb.create_sheet(title=_sheet_title(_("Ledger")))
-    cells = _Cells(ws)
-    _page_setup(ws, columns)
+    ws = wb.create_sheet(title=excel.sheet_title(_("Ledger")))
+    cells = excel.CellFactory(
+        ws, fills={f"light_{light}": colour for light, colour in LIGHT_FILLS.items()}
+    )
+    excel.print_setup(ws, columns, header_rows=(HEADER_ROW, HEADER_ROW))
+    ws.row_dimensions[TITLE_ROW].height = 36
+    ws.row_dimensions[SUBTITLE_ROW].height = 22
 
     def append(row: int, values: list[tuple[str, str]], min_height: float = 0) -> None:
-        ws.row_dimensions[row].height = max(min_height, row_height(values, widths))
+        height = excel.row_height([text for _look, text in values], widths)
+        ws.row_dimensions[row].height = max(min_height, height)
         ws.append([cells.make(look, text) for look, text in values])
         del ws.row_dimensions[row]  # written: keep memory flat
 
@@ -380,7 +255,7 @@ def write_ledger_xlsx(
             row += 1
             ws.merged_cells.add(f"A{row}:{last_column}{row}")
             heading = f"{task.task_list.title}（{task.task_list.year}）"
-            ws.row_dimensions[row].height = row_height([("group", heading)], [sum(widths)])
+            ws.row_dimensions[row].height = excel.row_height([heading], [sum(widths)])
             ws.append([cells.make("group", heading), *(cells.make("group") for _c in columns[1:])])
             del ws.row_dimensions[row]
         row += 1
@@ -411,41 +286,3 @@ def _cooperating_names(task: Task) -> list[str]:
     if names is None:
         names = [unit.name for unit in task.cooperating_units.all()]
     return names
-
-
-# --- row heights -------------------------------------------------------------------
-
-# Characters a CJK font draws twice as wide as a digit (East Asian Wide and Fullwidth).
-_WIDE = re.compile(
-    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
-    "\uffe0-\uffe6\U00020000-\U0003fffd]"
-)
-LINE_HEIGHT = 14.5  # points, for an 11-point CJK font
-ROW_PADDING = 4.0
-MIN_ROW_HEIGHT = 20.0
-MAX_ROW_HEIGHT = 409.0  # Excel's limit
-
-
-def text_width(text: str) -> int:
-    """Width in column-width units (the width of a digit): CJK characters count two."""
-    return len(text) + len(_WIDE.findall(text))
-
-
-def row_height(values: list[tuple[str, str]], widths: list[float]) -> float:
-    """A row height that shows all wrapped lines of the tallest cell.
-
-    Spreadsheets do not agree on fitting rows to wrapped text when a file opens
-    (LibreOffice keeps the default height), so the height is estimated and stored;
-    a generous estimate only adds white space, a short one would hide text in print.
-    """
-    lines = 1
-    for (_look, text), width in zip(values, widths, strict=False):
-        if not text:
-            continue
-        per_line = max(width - 1.5, 1.0)
-        lines = max(
-            lines,
-            sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n")),
-        )
-    return min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines * LINE_HEIGHT + ROW_PADDING))

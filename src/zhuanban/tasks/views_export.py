@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from zhuanban.core import audit
+from zhuanban.core import audit, excel
 from zhuanban.core.models import AuditAction
 from zhuanban.tasks import exports, selectors
 from zhuanban.tasks.filters import filters_from_query, numbering_from_query
@@ -68,5 +68,5 @@ def ledger_export(request):
         out,
         as_attachment=True,
         filename=_("Key task ledger-%(date)s.xlsx") % {"date": today.strftime("%Y%m%d")},
-        content_type=exports.XLSX_CONTENT_TYPE,
+        content_type=excel.XLSX_CONTENT_TYPE,
     )

@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from zhuanban.core import excel
 from zhuanban.tasks import exports, services
 from zhuanban.tasks.filters import filters_from_query, filters_to_query
 from zhuanban.tasks.lifecycle import Action
@@ -80,7 +81,7 @@ def tree(world, make_task):
 
 def test_the_ledger_comes_as_an_xlsx_attachment_with_a_chinese_filename(world, login, tree, today):
     response, content = download(login(world.office))
-    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == excel.XLSX_CONTENT_TYPE
     filename = _("Key task ledger-%(date)s.xlsx") % {"date": today.strftime("%Y%m%d")}
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment")
@@ -145,7 +146,7 @@ def test_ready_to_print(world, login, tree):
     assert content.alignment.wrap_text
     assert content.alignment.vertical == "top"
     assert content.border.left.style == "thin"
-    assert content.font.name == exports.BODY_FONT
+    assert content.font.name == excel.BODY_FONT
 
 
 def test_lights_are_coloured(world, login, make_task, today):
