@@ -146,3 +146,14 @@ def test_chain_detail_lists_experts_and_working_group(login, world):
     assert "马晓静" in html
     assert "联络员" in html
     assert login(world.zhuozi_liaison).get(reverse("org:chain", args=["nope"])).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/", "/api/v1/docs", "/tasks/"])
+def test_every_asset_comes_from_the_app_itself(login, world, url):
+    """Bureaus run on intranets: no page may load anything from another host (no CDN)."""
+    import re
+
+    html = login(world.leader).get(url).content.decode()
+    assets = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', html)
+    assert assets
+    assert [a for a in assets if not a.startswith("/")] == []
