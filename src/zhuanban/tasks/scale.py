@@ -20,7 +20,7 @@ What it makes:
   latest progress report of every measure that has progress.
 
 Tasks get their tree fields (position, sort_path, depth), county and light inputs
-(lag_date, last_activity_on) computed here exactly as `services._place`,
+(lag_date, last_activity_on) computed with `services.lag_date`, as `services._place`,
 `services._county_of` and `services.refresh_light_inputs` compute them. The task
 timeline (TaskEvent) and per-object audit entries are not written: one audit event
 records the seeding.
@@ -46,6 +46,7 @@ from zhuanban.core.models import AuditAction
 from zhuanban.org.models import OrgUnit, Profile, RoleAssignment
 from zhuanban.org.roles import Role, UnitKind
 from zhuanban.org.validators import PROVINCE_PREFIXES
+from zhuanban.tasks import services
 from zhuanban.tasks.lifecycle import Status
 from zhuanban.tasks.models import Level, NumberingStyle, ProgressReport, Task, TaskList
 from zhuanban.tasks.numbering import chinese_numeral
@@ -311,17 +312,6 @@ def _make_people(org: _Org, password_hash: str | None) -> None:
 # --- tasks -------------------------------------------------------------------------------
 
 
-def lag_date(
-    start: datetime.date | None, due: datetime.date | None, progress: int
-) -> datetime.date | None:
-    """The day a task starts to lag its time (as services.refresh_light_inputs)."""
-    lag_points = progress + settings.TASK_LAG_POINTS
-    if start and due and due > start and lag_points < 100:
-        span = (due - start).days
-        return start + datetime.timedelta(days=span * lag_points / 100)
-    return None
-
-
 def _moment(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
@@ -406,7 +396,7 @@ class _Measures:
             stale = 0.30 <= light < 0.37
             report_day = today - (self.days(31, 90) if stale else self.days(0, 25))
             report_day = max(report_day, start)
-        task.lag_date = lag_date(start, due, task.progress)
+        task.lag_date = services.lag_date(start, due, task.progress)
         moments = [d for d in (report_day, start) if d is not None]
         task.last_activity_on = max(moments)
         return report_day
@@ -561,7 +551,7 @@ def _summarise(key: Task, children: list[Task]) -> None:
         key.assigned_at = _moment(key.start_date)
     if key.status == Status.CLOSED:
         key.closed_at = max(child.closed_at for child in children)
-    key.lag_date = lag_date(key.start_date, key.due_date, key.progress)
+    key.lag_date = services.lag_date(key.start_date, key.due_date, key.progress)
     activity = [child.last_activity_on for child in children if child.last_activity_on]
     key.last_activity_on = max(activity) if activity else None
 

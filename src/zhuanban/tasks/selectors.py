@@ -9,8 +9,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from zhuanban.org.scoping import scope_for
 from zhuanban.tasks.lifecycle import OPEN_STATES, Status
-from zhuanban.tasks.models import Light, Task
+from zhuanban.tasks.models import ExtensionRequest, ExtensionStatus, Light, Task
 from zhuanban.tasks.scoping import visible_tasks
 
 
@@ -129,9 +130,6 @@ def red_candidates(user, today: datetime.date | None = None) -> QuerySet[Task]:
 
 def inbox(user) -> dict[str, QuerySet[Task]]:
     """To-dos: what waits for this user, by kind."""
-    from zhuanban.org.scoping import scope_for
-    from zhuanban.tasks.models import ExtensionRequest, ExtensionStatus
-
     scope = scope_for(user)
     mine = visible_tasks(user).with_light().select_related("task_list", "lead_unit")
     acting = Q(lead_unit_id__in=[*scope.liaison_unit_ids, scope.own_unit_id or 0])

@@ -139,20 +139,32 @@ def _check_units(task: Task, cooperating_units: Iterable[OrgUnit]) -> None:
         )
 
 
-def refresh_light_inputs(task: Task, today: datetime.date | None = None) -> None:
-    """Recompute the stored dates the warning light is computed from (see Task)."""
-    today = today or timezone.localdate()
+def lag_date(
+    start: datetime.date | None, due: datetime.date | None, progress: int
+) -> datetime.date | None:
+    """The day a task's progress starts to lag the share of its time elapsed by more
+    than TASK_LAG_POINTS; None when it never can."""
+    lag_points = progress + settings.TASK_LAG_POINTS
+    if start and due and due > start and lag_points < 100:
+        return start + datetime.timedelta(days=(due - start).days * lag_points / 100)
+    return None
+
+
+_UNSET = object()
+
+
+def refresh_light_inputs(task: Task, last_report_at=_UNSET) -> None:
+    """Recompute the stored dates the warning light is computed from (see Task).
+
+    `last_report_at` saves the query when the caller already has it (scheduled runs).
+    """
     start = task.start_date or (timezone.localdate(task.assigned_at) if task.assigned_at else None)
-    lag_points = task.progress + settings.TASK_LAG_POINTS
-    if start and task.due_date and task.due_date > start and lag_points < 100:
-        span = (task.due_date - start).days
-        task.lag_date = start + datetime.timedelta(days=span * lag_points / 100)
-    else:
-        task.lag_date = None
-    last_report = (
-        task.reports.order_by("-reported_at").values_list("reported_at", flat=True).first()
-    )
-    moments = [m for m in (last_report, task.assigned_at) if m is not None]
+    task.lag_date = lag_date(start, task.due_date, task.progress)
+    if last_report_at is _UNSET:
+        last_report_at = (
+            task.reports.order_by("-reported_at").values_list("reported_at", flat=True).first()
+        )
+    moments = [m for m in (last_report_at, task.assigned_at) if m is not None]
     task.last_activity_on = timezone.localdate(max(moments)) if moments else None
 
 
@@ -627,11 +639,12 @@ def remind(today: datetime.date | None = None) -> dict[str, int]:
     )
     # The light's stored inputs depend on settings that may have changed since the last run.
     stale = []
-    for task in live.only(
+    inputs = live.only(
         "pk", "start_date", "due_date", "assigned_at", "progress", "lag_date", "last_activity_on"
-    ):
+    ).annotate(last_report_at=Max("reports__reported_at"))
+    for task in inputs.iterator(chunk_size=2000):
         old = (task.lag_date, task.last_activity_on)
-        refresh_light_inputs(task, today)
+        refresh_light_inputs(task, last_report_at=task.last_report_at)
         if (task.lag_date, task.last_activity_on) != old:
             stale.append(task)
     Task.objects.bulk_update(stale, ["lag_date", "last_activity_on"], batch_size=1000)
@@ -643,12 +656,14 @@ def remind(today: datetime.date | None = None) -> dict[str, int]:
         .select_related("task_list", "lead_unit")
         .order_by("pk")
     )
-    staff_cache: dict[int, list] = {}
+    staff_by_office: dict[int, list] = {}
+    people_by_lead: dict[int | None, list] = {}
     for task in flagged.iterator(chunk_size=500):
-        office = staff_cache.setdefault(
-            task.task_list.office_id, office_staff(task.task_list.office_id)
-        )
-        lead = lead_people(task)
+        if task.task_list.office_id not in staff_by_office:
+            staff_by_office[task.task_list.office_id] = office_staff(task.task_list.office_id)
+        if task.lead_unit_id not in people_by_lead:
+            people_by_lead[task.lead_unit_id] = lead_people(task)
+        office, lead = staff_by_office[task.task_list.office_id], people_by_lead[task.lead_unit_id]
         number = task.number()
         due = task.due_date.isoformat() if task.due_date else "none"
         if task.light == "red":

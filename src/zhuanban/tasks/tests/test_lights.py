@@ -153,3 +153,21 @@ def test_the_remind_command_mails_once(
     assert "/tasks/" in overdue_mails[0].body
     assert "overdue=1" in out.getvalue().splitlines()[0]
     assert "overdue=0" in out.getvalue().splitlines()[1]
+
+
+def test_remind_refreshes_lights_without_a_query_per_task(world, make_task, today):
+    def queries_for(n):
+        for i in range(n):
+            started(
+                world,
+                make_task,
+                today,
+                content=f"正常{n}-{i}",
+                start_date=today,
+                due_date=today + D(300),
+            )
+        with CaptureQueriesContext(connection) as ctx:
+            services.remind(today)
+        return len(ctx.captured_queries)
+
+    assert queries_for(2) == queries_for(10)
