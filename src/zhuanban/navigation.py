@@ -10,7 +10,7 @@ from zhuanban.org.scoping import scope_for
 MAIN_NAV = [
     (_("Organisation"), "home", "org"),
     (_("Key tasks"), "tasks:ledger", "tasks"),
-    (_("Dispatch"), None, "dispatch"),
+    (_("Dispatch"), "dispatch:home", "dispatch"),
     (_("Supervision"), None, "supervision"),
     (_("Assessment"), None, "assessment"),
     (_("Documents and meetings"), None, "documents"),

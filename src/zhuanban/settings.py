@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhuanban.core",
     "zhuanban.org.apps.OrgConfig",
     "zhuanban.tasks",
+    "zhuanban.dispatch",
     "zhuanban.demo",
 ]
 
@@ -222,3 +223,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 TASK_DUE_SOON_DAYS = env_int("TASK_DUE_SOON_DAYS", 7)
 TASK_LAG_POINTS = env_int("TASK_LAG_POINTS", 20)
 TASK_REPORT_CYCLE_DAYS = env_int("TASK_REPORT_CYCLE_DAYS", 30)
+
+# Dispatch (调度): the most rows one table submission or upload may hold; an indicator
+# lags (yellow, as a task does) when its completion trails time elapsed by TASK_LAG_POINTS.
+DISPATCH_MAX_ROWS = env_int("DISPATCH_MAX_ROWS", 20_000)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("zhuanban.org.urls")),
     path("tasks/", include("zhuanban.tasks.urls")),
+    path("dispatch/", include("zhuanban.dispatch.urls")),
     path("notifications/", include("zhuanban.core.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

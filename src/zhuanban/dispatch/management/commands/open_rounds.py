@@ -1,0 +1,19 @@
+"""Open the dispatch rounds of the current period from their schedules and lock the rounds
+past their lock date. Idempotent: run it daily from cron (or every hour)."""
+
+import datetime
+
+from django.core.management.base import BaseCommand
+
+from zhuanban.dispatch.services import open_scheduled_rounds
+
+
+class Command(BaseCommand):
+    help = "Open scheduled dispatch rounds and lock the rounds past their lock date."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", type=datetime.date.fromisoformat, help="as if today were")
+
+    def handle(self, *args, date=None, **options):
+        counts = open_scheduled_rounds(date)
+        self.stdout.write(f"opened {counts['opened']} locked {counts['locked']}")
