@@ -321,9 +321,7 @@ def comparisons(round_: DispatchRound, keys) -> list[Comparison]:
 
 def _json_value(value):
     if isinstance(value, Decimal):
-        return (
-            format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
-        )
+        return format(value, "f")
     return value
 
 

@@ -90,7 +90,8 @@ def test_submit_return_resubmit_approve_keeps_every_version(world, livestock_rou
     assert [r.data[0]["beef"] for r in submission.revisions.all()] == ["3.20", "4.20"]
     assert submission.row_comments == {}
     value = IndicatorValue.objects.get(indicator=beef_indicator, unit=world.zhuozi)
-    assert value.value == Decimal("4.2") and value.period_end == datetime.date(2023, 6, 30)
+    assert value.value == Decimal("4.2")
+    assert value.period_end == datetime.date(2023, 6, 30)
     actions = list(
         SubmissionEvent.objects.filter(submission=submission).values_list("action", flat=True)
     )
@@ -165,7 +166,7 @@ def test_a_locked_round_refuses_new_entries_but_takes_corrections(world, livesto
         actor=world.zhuozi_liaison, submission=zhuozi, rows=GOOD, expected_version=None
     )
     snapshot = services.round_lock(actor=world.office, round_=livestock_round)
-    assert snapshot.data["total"]["beef"] == "3.2"
+    assert snapshot.data["total"]["beef"] == "3.20"
     with pytest.raises(ValidationError) as caught:
         services.submission_submit(
             actor=world.huade_liaison, submission=huade, rows=GOOD, expected_version=None
@@ -179,7 +180,7 @@ def test_a_locked_round_refuses_new_entries_but_takes_corrections(world, livesto
         expected_version=None,
     )
     snapshot.refresh_from_db()
-    assert snapshot.data["total"]["beef"] == "3.2"  # the snapshot keeps the figures at lock
+    assert snapshot.data["total"]["beef"] == "3.20"  # the snapshot keeps the figures at lock
 
 
 def test_editing_a_table_in_use_makes_a_new_version(world, livestock, livestock_round):
