@@ -32,6 +32,7 @@ api = NinjaAPI(
 
 api.add_router("/org/", "zhuanban.org.api.router")
 api.add_router("/tasks", "zhuanban.tasks.api.router")
+api.add_router("/dispatch", "zhuanban.dispatch.api.router")
 
 
 @api.exception_handler(ValidationError)

@@ -72,10 +72,11 @@ def _completeness_counts() -> dict:
     }
 
 
-def completeness_by_round(round_ids) -> dict[int, Completeness]:
-    """Counts per round, in one query."""
+def completeness_by_round(round_ids, submissions=None) -> dict[int, Completeness]:
+    """Counts per round, in one query; over `submissions` (e.g. a county's own) if given."""
+    submissions = Submission.objects.all() if submissions is None else submissions
     rows = (
-        Submission.objects.filter(round_id__in=round_ids)
+        submissions.filter(round_id__in=round_ids)
         .values("round_id")
         .annotate(**_completeness_counts())
         .order_by()

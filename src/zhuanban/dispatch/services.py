@@ -484,6 +484,8 @@ def _authorise(actor, submission: Submission, action: str) -> str:
     if actor is not None and not (scoping.parties(actor, submission) & rule[1]):
         raise PermissionDenied
     round_ = submission.round
+    if action == Action.URGE and round_.is_locked:
+        raise ValidationError(_("The round is locked."), code="locked")
     if rule[1] == lifecycle.UNIT:
         if timezone.localdate() < round_.opens_on:
             raise ValidationError(
@@ -497,6 +499,19 @@ def _authorise(actor, submission: Submission, action: str) -> str:
                 code="locked",
             )
     return rule[0] or submission.status
+
+
+def available_actions(user, submission: Submission) -> list[str]:
+    """What `user` can do to `submission` now: the transition table, narrowed by the
+    round's dates (not open yet; locked). The screens and the API offer exactly these."""
+    actions = []
+    for action in lifecycle.allowed_actions(submission.status, scoping.parties(user, submission)):
+        try:
+            _authorise(None, submission, action)
+        except ValidationError:
+            continue
+        actions.append(action)
+    return actions
 
 
 def _check_version(submission: Submission, expected_version: int | None) -> None:

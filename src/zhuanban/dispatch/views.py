@@ -512,18 +512,7 @@ def _submission_context(request, submission, *, rows=None, problems=(), stale=Fa
     round_ = submission.round
     table = round_.template_version.table
     parties = scoping.parties(request.user, submission)
-    allowed = lifecycle.allowed_actions(submission.status, parties)
-    if round_.is_locked and lifecycle.UNIT & parties:
-        allowed = [
-            a
-            for a in allowed
-            if lifecycle.TRANSITIONS[(submission.status, a)][1] != lifecycle.UNIT
-            or (submission.status, a) in lifecycle.ALLOWED_WHEN_LOCKED
-        ]
-    if timezone.localdate() < round_.opens_on:
-        allowed = [
-            a for a in allowed if lifecycle.TRANSITIONS[(submission.status, a)][1] != lifecycle.UNIT
-        ]
+    allowed = services.available_actions(request.user, submission)
     editable = Action.SUBMIT in allowed
     records = round_.template.row_mode == RowMode.RECORDS
     rows = submission.data if rows is None else rows

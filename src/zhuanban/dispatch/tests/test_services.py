@@ -245,3 +245,14 @@ def test_urging_notifies_the_units_that_have_not_reported_once_a_day(world, live
         kind="dispatch_urge", recipient=world.zhuozi_liaison
     ).exists()
     assert SubmissionEvent.objects.filter(action="urge", submission__unit=world.huade).count() == 2
+
+
+def test_available_actions_follow_the_round_dates(world, livestock_round):
+    submission = submission_of(livestock_round, world.zhuozi)
+    assert services.available_actions(world.zhuozi_liaison, submission) == ["save", "submit"]
+    assert services.available_actions(world.office, submission) == ["urge"]
+    assert services.available_actions(world.huade_liaison, submission) == []
+    services.round_lock(actor=world.office, round_=livestock_round)
+    submission.refresh_from_db()
+    assert services.available_actions(world.zhuozi_liaison, submission) == []
+    assert services.available_actions(world.office, submission) == []
