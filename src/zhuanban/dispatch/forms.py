@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhuanban.dispatch.models import CADENCE_PERIOD, Cadence, TableTemplate
+from zhuanban.dispatch.models import CADENCE_PERIOD, Cadence, Indicator, TableTemplate
 from zhuanban.dispatch.periods import PERIODS_PER_YEAR, Period, PeriodKind
 from zhuanban.dispatch.schema import COMPARISONS, ColumnType
 from zhuanban.org.models import OrgUnit
@@ -189,3 +189,50 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "name",
+            "code",
+            "unit_of_measure",
+            "aggregation",
+            "higher_is_better",
+            "decimals",
+            "office",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = OrgUnit.objects.offices().filter(
+            pk__in=scope_for(user).office_ids
+        )
+        self.fields["office"].required = True
+        if self.instance.pk:
+            # Tables and tasks refer to an indicator by its code.
+            self.fields["code"].disabled = True
+
+
+class TargetsForm(forms.Form):
+    """One annual target per unit: the city's own, then each county's."""
+
+    def __init__(self, *args, units, targets: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = list(units)
+        for unit in self.units:
+            self.fields[f"unit_{unit.pk}"] = forms.DecimalField(
+                label=unit.name,
+                required=False,
+                min_value=0,
+                max_digits=20,
+                decimal_places=6,
+                initial=targets.get(unit.pk),
+            )
+
+    def targets(self):
+        for unit in self.units:
+            yield unit, self.cleaned_data.get(f"unit_{unit.pk}")

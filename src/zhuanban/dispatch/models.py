@@ -9,6 +9,7 @@ Drafts live on the submission only; the store holds what units have submitted.
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -36,7 +37,9 @@ class Indicator(models.Model):
         _("aggregation"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
     )
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
-    decimals = models.PositiveSmallIntegerField(_("decimal places"), default=0)
+    decimals = models.PositiveSmallIntegerField(
+        _("decimal places"), default=0, validators=[MaxValueValidator(6)]
+    )
     office = models.ForeignKey(
         OrgUnit,
         verbose_name=_("office"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +23,9 @@ from zhuanban.dispatch.access import (
 from zhuanban.dispatch.forms import (
     ColumnFormSet,
     DecisionForm,
+    IndicatorForm,
     RoundForm,
+    TargetsForm,
     TemplateForm,
     column_initial,
     parse_rules,
@@ -31,11 +34,14 @@ from zhuanban.dispatch.forms import (
 from zhuanban.dispatch.lifecycle import Action
 from zhuanban.dispatch.models import (
     DispatchRound,
+    Indicator,
     IndicatorValue,
     RowMode,
 )
 from zhuanban.dispatch.periods import Period
 from zhuanban.dispatch.validation import display, row_from_json
+from zhuanban.org.models import OrgUnit
+from zhuanban.org.roles import UnitKind
 from zhuanban.org.scoping import scope_for
 
 EXTRA_BLANK_ROWS = 5
@@ -129,7 +135,12 @@ def indicators(request):
     return render(
         request,
         "dispatch/indicators.html",
-        {"progress": progress, "year": year, "years": years},
+        {
+            "progress": progress,
+            "year": year,
+            "years": years,
+            "can_create": bool(scope_for(request.user).office_ids),
+        },
     )
 
 
@@ -156,6 +167,7 @@ def indicator_detail(request, code: str):
             "periods": [Period.from_key(key) for key in periods],
             "table": table,
             "sees_all": scoping.sees_all_units(request.user),
+            "can_manage": scoping.can_manage_office(request.user, indicator.office_id),
         },
     )
 
@@ -664,4 +676,67 @@ def submission_versions(request, pk: int, unit_id: int):
             "rows": rows,
             "labels": {c.key: c.heading for c in table.columns},
         },
+    )
+
+
+# --- indicators and targets, kept by their office ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def indicator_edit(request, code: str | None = None):
+    indicator = (
+        get_object_or_404(scoping.visible_indicators(request.user), code=code) if code else None
+    )
+    if indicator is not None and not scoping.can_manage_office(request.user, indicator.office_id):
+        raise PermissionDenied
+    if indicator is None and not scope_for(request.user).office_ids:
+        raise PermissionDenied
+    form = IndicatorForm(request.POST or None, instance=indicator, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "code"}
+        if indicator is None:
+            fields["code"] = form.cleaned_data["code"]
+        try:
+            saved = services.indicator_save(
+                actor=request.user,
+                indicator=Indicator.objects.get(pk=indicator.pk) if indicator else None,
+                **fields,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The indicator was saved."))
+            return redirect("dispatch:indicator", saved.code)
+    return render(request, "dispatch/indicator_form.html", {"form": form, "indicator": indicator})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def targets_edit(request, code: str):
+    indicator = get_object_or_404(scoping.visible_indicators(request.user), code=code)
+    if not scoping.can_manage_office(request.user, indicator.office_id):
+        raise PermissionDenied
+    try:
+        year = int(request.POST["year"]) if request.method == "POST" else _year_from(request)
+    except (KeyError, ValueError):
+        raise Http404 from None
+    root = OrgUnit.objects.filter(kind=UnitKind.CITY).order_by("depth").first()
+    units = [u for u in (root, *OrgUnit.objects.counties().active()) if u is not None]
+    current = dict(indicator.targets.filter(year=year).values_list("unit_id", "value"))
+    form = TargetsForm(request.POST or None, units=units, targets=current)
+    if request.method == "POST" and form.is_valid():
+        changed = 0
+        for unit, value in form.targets():
+            if value is not None and value != current.get(unit.pk):
+                services.target_set(
+                    actor=request.user, indicator=indicator, unit=unit, year=year, value=value
+                )
+                changed += 1
+        messages.success(request, _("%(count)s targets were saved.") % {"count": changed})
+        return redirect(reverse("dispatch:indicator", args=[code]) + f"?year={year}")
+    return render(
+        request,
+        "dispatch/targets_form.html",
+        {"form": form, "indicator": indicator, "year": year},
     )

@@ -336,7 +336,10 @@ def test_editing_a_table_already_sent_out_keeps_old_rounds_on_their_version(
     data["columns-TOTAL_FORMS"] = max(data["columns-TOTAL_FORMS"], 6)
     assert form.instance == livestock
     response = client.post(url, data)
-    assert response.status_code == 302, (response.context["form"].errors, response.context["formset"].errors)
+    assert response.status_code == 302, (
+        response.context["form"].errors,
+        response.context["formset"].errors,
+    )
     livestock.refresh_from_db()
     assert livestock.latest_version().number == 2
     assert [c.key for c in livestock.latest_version().table.columns][-1] == "sheep"
@@ -463,4 +466,78 @@ def test_indicator_list_for_a_county_shows_only_its_own_line(world, login, beef_
     assert (
         login(world.sysadmin).get(reverse("dispatch:indicator", args=["beef_increase"])).status_code
         == 404
+    )
+
+
+def test_the_office_sets_annual_targets_and_others_may_not(world, login, beef_indicator):
+    url = reverse("dispatch:targets", args=["beef_increase"]) + "?year=2023"
+    client = login(world.office)
+    assert "卓资县" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "year": 2023,
+            f"unit_{world.city.pk}": "11.5",
+            f"unit_{world.zhuozi.pk}": "6",
+            f"unit_{world.huade.pk}": "-1",
+        },
+    )
+    assert response.status_code == 200  # a negative target is refused, nothing saved
+    assert not Target.objects.exists()
+    client.post(
+        url,
+        {
+            "year": 2023,
+            f"unit_{world.city.pk}": "11.5",
+            f"unit_{world.zhuozi.pk}": "6",
+            f"unit_{world.huade.pk}": "5",
+        },
+    )
+    assert dict(Target.objects.values_list("unit__name", "value")) == {
+        "乌兰察布市": Decimal("11.5"),
+        "卓资县": Decimal("6"),
+        "化德县": Decimal("5"),
+    }
+    for user in (world.brand_staff, world.zhuozi_liaison, world.leader):
+        assert (
+            login(user).post(url, {"year": 2023, f"unit_{world.city.pk}": "1"}).status_code == 403
+        )
+    assert Target.objects.get(unit=world.city).value == Decimal("11.5")
+
+
+def test_an_office_defines_an_indicator(world, login):
+    client = login(world.office)
+    response = client.post(
+        reverse("dispatch:indicator_create"),
+        {
+            "name": "设施农业开工面积",
+            "code": "facility_area",
+            "unit_of_measure": "亩",
+            "aggregation": "latest",
+            "higher_is_better": "on",
+            "decimals": 9,
+            "office": world.potato.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "decimals" in response.context["form"].errors
+    response = client.post(
+        reverse("dispatch:indicator_create"),
+        {
+            "name": "设施农业开工面积",
+            "code": "facility_area",
+            "unit_of_measure": "亩",
+            "aggregation": "latest",
+            "higher_is_better": "on",
+            "decimals": 1,
+            "office": world.potato.pk,
+        },
+    )
+    assert response.url == reverse("dispatch:indicator", args=["facility_area"])
+    assert login(world.zhuozi_liaison).get(reverse("dispatch:indicator_create")).status_code == 403
+    assert (
+        login(world.brand_staff)
+        .get(reverse("dispatch:indicator_edit", args=["facility_area"]))
+        .status_code
+        == 403
     )
