@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -368,11 +368,76 @@ def open_scheduled_rounds(today: datetime.date | None = None) -> dict[str, int]:
                 schedule=schedule,
             )
             opened += 1
+    for round_ in DispatchRound.objects.filter(
+        task_list__isnull=False, locked_at__isnull=True, opens_on__lte=today
+    ):
+        refresh_task_list_round(round_)
     locked = 0
     for round_ in DispatchRound.objects.filter(locked_at__isnull=True, locks_on__lt=today):
         round_lock(actor=None, round_=round_)
         locked += 1
     return {"opened": opened, "locked": locked}
+
+
+@transaction.atomic
+def refresh_task_list_round(round_: DispatchRound) -> int:
+    """A progress request on a task list is answered by reporting progress (反馈) on the
+    tasks: a unit has answered once every open task it leads in the list has a report
+    since the round opened, at the time of the last of those first reports. Two grouped
+    queries; returns how many units were found to have answered."""
+    from zhuanban.tasks.lifecycle import OPEN_STATES
+    from zhuanban.tasks.models import ProgressReport, Task
+
+    waiting = {
+        s.unit_id: s
+        for s in Submission.objects.select_for_update().filter(
+            round=round_, status__in=lifecycle.NOT_REPORTED
+        )
+    }
+    if not waiting:
+        return 0
+    opened = timezone.make_aware(datetime.datetime.combine(round_.opens_on, datetime.time.min))
+    open_tasks = dict(
+        Task.objects.filter(
+            task_list_id=round_.task_list_id, lead_unit_id__in=waiting, status__in=OPEN_STATES
+        )
+        .values("lead_unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("lead_unit_id", "n")
+    )
+    reported: dict[int, list] = {}
+    for unit_id, first in (
+        ProgressReport.objects.filter(
+            task__task_list_id=round_.task_list_id,
+            task__lead_unit_id__in=waiting,
+            task__status__in=OPEN_STATES,
+            reported_at__gte=opened,
+        )
+        .values("task_id", "task__lead_unit_id")
+        .annotate(first=Min("reported_at"))
+        .values_list("task__lead_unit_id", "first")
+    ):
+        reported.setdefault(unit_id, []).append(first)
+    answered = 0
+    for unit_id, submission in waiting.items():
+        times = reported.get(unit_id, [])
+        if not open_tasks.get(unit_id) or len(times) < open_tasks[unit_id]:
+            continue
+        before = submission.status
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.first_submitted_at = submission.first_submitted_at or max(times)
+        submission.submitted_at = max(times)
+        submission.revision += 1
+        _save(submission, None, "status", "first_submitted_at", "submitted_at", "revision")
+        _record(
+            None,
+            submission,
+            Action.SUBMIT,
+            before,
+            _("Progress reported on all %(count)s open tasks.") % {"count": len(times)},
+        )
+        answered += 1
+    return answered
 
 
 @transaction.atomic
@@ -713,6 +778,8 @@ def submission_approve(*, actor, submission: Submission, comment: str = "") -> S
 
 
 def _feed_indicators(actor, submission: Submission) -> None:
+    if submission.round.template_version_id is None:
+        return
     table = table_of(submission)
     feeding = [c for c in table.columns if c.indicator]
     if not feeding:

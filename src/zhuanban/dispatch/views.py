@@ -363,6 +363,8 @@ def round_detail(request, pk: int):
         own = scoping.acting_unit_ids(scope_for(request.user))
         submission = round_.submissions.filter(unit_id__in=own).order_by("pk").first()
         return redirect("dispatch:submission", round_.pk, submission.unit_id)
+    if round_.task_list_id and not round_.is_locked:
+        services.refresh_task_list_round(round_)
     submissions = list(selectors.round_submissions(round_))
     for submission in submissions:
         submission.round = round_
@@ -561,8 +563,11 @@ def _submission_context(request, submission, *, rows=None, problems=(), stale=Fa
 @login_required
 def submission(request, pk: int, unit_id: int):
     found = get_submission_for_user(request.user, pk, unit_id)
-    if found.round.template_id is None:
-        raise Http404
+    if found.round.task_list_id is not None:
+        # A progress request is answered on the tasks themselves.
+        return redirect(
+            reverse("tasks:ledger") + f"?task_list={found.round.task_list_id}&lead_unit={unit_id}"
+        )
     if request.method == "GET":
         return render(request, "dispatch/submission.html", _submission_context(request, found))
     table = found.round.template_version.table
