@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhuanban.dispatch.models import CADENCE_PERIOD, Cadence, Indicator, TableTemplate
+from zhuanban.dispatch.models import CADENCE_PERIOD, Cadence, Indicator, Schedule, TableTemplate
 from zhuanban.dispatch.periods import PERIODS_PER_YEAR, Period, PeriodKind
 from zhuanban.dispatch.schema import COMPARISONS, ColumnType
 from zhuanban.org.models import OrgUnit
@@ -236,3 +236,15 @@ class TargetsForm(forms.Form):
     def targets(self):
         for unit in self.units:
             yield unit, self.cleaned_data.get(f"unit_{unit.pk}")
+
+
+class ScheduleForm(forms.ModelForm):
+    class Meta:
+        model = Schedule
+        fields = ["cadence", "opens_before_end", "due_after_end", "locks_after_end", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadence"].choices = [
+            (value, label) for value, label in Cadence.choices if value in CADENCE_PERIOD
+        ]

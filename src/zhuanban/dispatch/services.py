@@ -267,6 +267,21 @@ def template_update(
     return latest
 
 
+@transaction.atomic
+def schedule_save(*, actor, template: TableTemplate, cadence: str, **fields) -> Schedule:
+    """Set when a table goes out on a cadence (one schedule per table and cadence)."""
+    _require_office(actor, template.office_id)
+    schedule = Schedule.objects.filter(template=template, cadence=cadence).first()
+    before = audit.snapshot(schedule) if schedule else None
+    schedule = schedule or Schedule(template=template, cadence=cadence)
+    for name, value in fields.items():
+        setattr(schedule, name, value)
+    schedule.full_clean()
+    schedule.save()
+    audit.record_change(actor=actor, instance=schedule, before=before)
+    return schedule
+
+
 # --- rounds ---------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("tables/<int:pk>/", views.template_detail, name="template"),
     path("tables/<int:pk>/edit/", views.template_edit, name="template_edit"),
     path("tables/<int:pk>/rounds/new/", views.round_create, name="round_create"),
+    path("tables/<int:pk>/schedule/", views.schedule_edit, name="schedule"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/urge/", views.round_urge, name="round_urge"),
     path("rounds/<int:pk>/lock/", views.round_lock, name="round_lock"),

@@ -25,6 +25,7 @@ from zhuanban.dispatch.forms import (
     DecisionForm,
     IndicatorForm,
     RoundForm,
+    ScheduleForm,
     TargetsForm,
     TemplateForm,
     column_initial,
@@ -322,6 +323,7 @@ def template_detail(request, pk: int):
                 (unit, [cells.get((unit.pk, r.pk)) for r in grid_rounds]) for unit in grid_units
             ],
             "can_manage": scoping.can_manage_office(request.user, template.office_id),
+            "schedules": template.schedules.all(),
         },
     )
 
@@ -350,6 +352,28 @@ def round_create(request, pk: int):
             messages.success(request, _("The table was sent out."))
             return redirect("dispatch:round", round_.pk)
     return render(request, "dispatch/round_form.html", {"form": form, "template": template})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def schedule_edit(request, pk: int):
+    template = get_template_for_user(request.user, pk, manage=True)
+    cadence = request.POST.get("cadence") or request.GET.get("cadence")
+    schedule = template.schedules.filter(cadence=cadence).first() if cadence else None
+    schedule = schedule or template.schedules.order_by("pk").first()
+    form = ScheduleForm(request.POST or None, instance=schedule)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.schedule_save(
+                actor=request.user, template=template, cadence=data.pop("cadence"), **data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The schedule was saved."))
+            return redirect("dispatch:template", template.pk)
+    return render(request, "dispatch/schedule_form.html", {"form": form, "template": template})
 
 
 # --- rounds ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The submission lifecycle, versions, the value store and who may do what."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -256,3 +257,50 @@ def test_available_actions_follow_the_round_dates(world, livestock_round):
     submission.refresh_from_db()
     assert services.available_actions(world.zhuozi_liaison, submission) == []
     assert services.available_actions(world.office, submission) == []
+
+
+def test_open_rounds_opens_the_current_period_once_and_locks_past_rounds(world, livestock):
+    from django.core.management import call_command
+
+    from zhuanban.dispatch.models import DispatchRound, RoundSnapshot
+
+    services.schedule_save(
+        actor=world.office,
+        template=livestock,
+        cadence="monthly_dispatch",
+        opens_before_end=25,
+        due_after_end=5,
+        locks_after_end=10,
+    )
+    call_command("open_rounds", date=datetime.date(2026, 11, 20), stdout=io.StringIO())
+    call_command("open_rounds", date=datetime.date(2026, 11, 20), stdout=io.StringIO())
+    rounds = DispatchRound.objects.filter(template=livestock)
+    # October's round (locks 11-10) is past; November's opened on 11-05.
+    assert [(r.year, r.period_number) for r in rounds] == [(2026, 11)]
+    november = rounds.get()
+    assert (november.opens_on, november.due_on, november.locks_on) == (
+        datetime.date(2026, 11, 5),
+        datetime.date(2026, 12, 5),
+        datetime.date(2026, 12, 10),
+    )
+    assert november.submissions.count() == 2
+    call_command("open_rounds", date=datetime.date(2026, 12, 11), stdout=io.StringIO())
+    november.refresh_from_db()
+    assert november.locked_at is not None
+    assert RoundSnapshot.objects.filter(round=november).count() == 1
+    assert DispatchRound.objects.filter(template=livestock, period_number=12).exists()
+
+
+def test_a_schedule_keeps_its_days_in_order(world, livestock):
+    with pytest.raises(ValidationError):
+        services.schedule_save(
+            actor=world.office,
+            template=livestock,
+            cadence="monthly_dispatch",
+            due_after_end=10,
+            locks_after_end=5,
+        )
+    with pytest.raises(PermissionDenied):
+        services.schedule_save(
+            actor=world.brand_staff, template=livestock, cadence="monthly_dispatch"
+        )

@@ -541,3 +541,23 @@ def test_an_office_defines_an_indicator(world, login):
         .status_code
         == 403
     )
+
+
+def test_the_office_sets_a_tables_schedule(world, login, livestock):
+    url = reverse("dispatch:schedule", args=[livestock.pk])
+    client = login(world.office)
+    response = client.post(
+        url,
+        {
+            "cadence": "monthly_dispatch",
+            "opens_before_end": 25,
+            "due_after_end": 5,
+            "locks_after_end": 10,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    detail = client.get(reverse("dispatch:template", args=[livestock.pk])).content.decode()
+    assert "25" in detail.split('data-testid="schedules"')[1].split("</ul>")[0]
+    assert login(world.zhuozi_liaison).get(url).status_code == 403  # sees the table, may not change it
+    assert login(world.brand_staff).post(url, {"cadence": "monthly_dispatch"}).status_code == 403
