@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhuanban.core.models import StoredFile
 from zhuanban.dispatch.periods import Period, PeriodKind
@@ -424,11 +425,11 @@ class DispatchRound(models.Model):
 
 
 class SubmissionStatus(models.TextChoices):
-    PENDING = "pending", _("Not started")
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    RETURNED = "returned", _("Returned for correction")
-    APPROVED = "approved", _("Approved")
+    PENDING = "pending", pgettext_lazy("submission status", "Not reported")
+    DRAFT = "draft", pgettext_lazy("submission status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("submission status", "Submitted")
+    RETURNED = "returned", pgettext_lazy("submission status", "Returned for correction")
+    APPROVED = "approved", pgettext_lazy("submission status", "Approved")
 
 
 REPORTED_STATES = frozenset({SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED})
