@@ -194,15 +194,12 @@ def _add(totals: dict, values: dict, keys) -> None:
 
 
 def unit_sums(round_ids, keys, places: dict[str, int]) -> dict[tuple[int, int], dict]:
-    """{(round id, unit id): {column: sum, "__rows__": records}} of reported data, each
+    """{(round id, unit id): {column: sum, "__rows__": records}} of reported data (the
+    store holds only submitted and approved tables: see services._store_values), each
     sum rounded to its column's decimal places (SQLite adds in binary floating point)."""
     sums: dict[tuple[int, int], dict] = defaultdict(dict)
     rows = (
-        DataValue.objects.filter(
-            round_id__in=round_ids,
-            column__in=keys,
-            submission__status__in=REPORTED_STATES,
-        )
+        DataValue.objects.filter(round_id__in=round_ids, column__in=keys)
         .values("round_id", "unit_id", "column")
         .annotate(total=Sum("number"), last_row=Max("row"))
         .order_by()
@@ -234,7 +231,7 @@ def consolidate(round_: DispatchRound) -> Consolidation:
         text_keys = [c.key for c in table.columns if not _summed(c)]
         if text_keys:
             for unit_id, column, text in DataValue.objects.filter(
-                round=round_, column__in=text_keys, submission__status__in=REPORTED_STATES
+                round=round_, column__in=text_keys
             ).values_list("unit_id", "column", "text"):
                 texts[unit_id][column] = text
     memberships = {}

@@ -740,6 +740,9 @@ def submission_submit(
 
 
 def _store_values(submission: Submission, table: TableSchema, rows: list[dict]) -> None:
+    """Put a submitted table in the value store. The store holds only what counts as
+    reported (submitted or approved): a return or reopen takes the table out again, so
+    consolidation is a plain GROUP BY with no join on the submission's status."""
     DataValue.objects.filter(submission=submission).delete()
     batch = []
     for index, row in enumerate(rows):
@@ -846,6 +849,7 @@ def submission_return(
         str(row): text.strip() for row, text in (row_comments or {}).items() if text.strip()
     }
     _save(submission, actor, "status", "comment", "row_comments")
+    DataValue.objects.filter(submission=submission).delete()
     _record(actor, submission, Action.RETURN, before, comment)
     notify(
         liaisons_of([submission.unit_id]).get(submission.unit_id, []),
@@ -868,6 +872,7 @@ def submission_reopen(*, actor, submission: Submission, reason: str) -> Submissi
     submission.status = after
     submission.comment = reason
     _save(submission, actor, "status", "comment")
+    DataValue.objects.filter(submission=submission).delete()
     _record(actor, submission, Action.REOPEN, before, reason)
     notify(
         liaisons_of([submission.unit_id]).get(submission.unit_id, []),

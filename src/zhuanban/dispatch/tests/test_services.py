@@ -304,3 +304,20 @@ def test_a_schedule_keeps_its_days_in_order(world, livestock):
         services.schedule_save(
             actor=world.brand_staff, template=livestock, cadence="monthly_dispatch"
         )
+
+
+def test_a_returned_table_leaves_the_consolidation_until_resubmitted(world, livestock_round):
+    from zhuanban.dispatch.selectors import consolidate
+
+    submission = submission_of(livestock_round, world.zhuozi)
+    services.submission_submit(
+        actor=world.zhuozi_liaison, submission=submission, rows=GOOD, expected_version=None
+    )
+    assert consolidate(livestock_round).total["beef"] == Decimal("3.20")
+    services.submission_return(actor=world.office, submission=submission, comment="请核实")
+    assert not DataValue.objects.filter(submission=submission).exists()
+    assert consolidate(livestock_round).total == {}
+    services.submission_submit(
+        actor=world.zhuozi_liaison, submission=submission, rows=GOOD, expected_version=None
+    )
+    assert consolidate(livestock_round).total["beef"] == Decimal("3.20")
