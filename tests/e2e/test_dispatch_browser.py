@@ -156,7 +156,9 @@ def test_a_county_reports_through_its_excel_file_and_the_office_reviews(
     office.screenshot(path=screenshot_path("dispatch-completeness.png"), full_page=True)
     with office.expect_download() as download:
         office.click(f"a[href='/dispatch/rounds/{round_.pk}/summary.xlsx']")
-    exported = openpyxl.load_workbook(download.value.path())
+    summary = tmp_path / "summary.xlsx"
+    download.value.save_as(summary)
+    exported = openpyxl.load_workbook(summary)
     lines = [list(r) for r in exported.worksheets[0].iter_rows(values_only=True)]
     zhuozi_line = next(line for line in lines if "卓资县" in line)
     assert 13 in zhuozi_line or 13.0 in zhuozi_line, zhuozi_line

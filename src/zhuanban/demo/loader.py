@@ -6,6 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from zhuanban.demo import org_data as d
+from zhuanban.demo.dispatch_data import load_dispatch
 from zhuanban.demo.tasks_data import load_tasks
 from zhuanban.org import services as org
 from zhuanban.org.models import Chain, ChainExpert, ChainWorkingGroupMember, OrgUnit
@@ -140,3 +141,4 @@ def load() -> None:
             )
 
     load_tasks()
+    load_dispatch()
