@@ -304,9 +304,12 @@ def template_detail(request, pk: int):
         year = years[0] if years else timezone.localdate().year
     year_rounds = list(rounds.filter(year=year).order_by("period_kind", "period_number", "cadence"))
     counts = selectors.completeness_by_round([r.pk for r in year_rounds])
-    grid_rounds, grid_units, cells = selectors.reporting_grid(
-        year_rounds if scoping.sees_all_units(request.user) else []
-    )
+    sees_all = scoping.sees_all_units(request.user)
+    grid_rounds, grid_units, cells = selectors.reporting_grid(year_rounds if sees_all else [])
+    by_unit = {
+        unit.pk: counts
+        for unit, counts in (selectors.completeness_by_unit(year_rounds) if sees_all else [])
+    }
     return render(
         request,
         "dispatch/template_detail.html",
@@ -320,7 +323,8 @@ def template_detail(request, pk: int):
             "years": years,
             "grid_rounds": grid_rounds,
             "grid": [
-                (unit, [cells.get((unit.pk, r.pk)) for r in grid_rounds]) for unit in grid_units
+                (unit, [cells.get((unit.pk, r.pk)) for r in grid_rounds], by_unit.get(unit.pk))
+                for unit in grid_units
             ],
             "can_manage": scoping.can_manage_office(request.user, template.office_id),
             "schedules": template.schedules.all(),

@@ -559,5 +559,38 @@ def test_the_office_sets_a_tables_schedule(world, login, livestock):
     assert response.status_code == 302
     detail = client.get(reverse("dispatch:template", args=[livestock.pk])).content.decode()
     assert "25" in detail.split('data-testid="schedules"')[1].split("</ul>")[0]
-    assert login(world.zhuozi_liaison).get(url).status_code == 403  # sees the table, may not change it
+    assert (
+        login(world.zhuozi_liaison).get(url).status_code == 403
+    )  # sees the table, may not change it
     assert login(world.brand_staff).post(url, {"cadence": "monthly_dispatch"}).status_code == 403
+
+
+def test_a_tables_page_shows_each_units_year_at_a_glance(
+    world, login, livestock, django_assert_max_num_queries
+):
+    may = open_round(world, livestock, Period(2023, PeriodKind.MONTH, 5))
+    june = open_round(world, livestock)
+    for round_ in (may, june):
+        services.submission_submit(
+            actor=world.zhuozi_liaison,
+            submission=submission_of(round_, world.zhuozi),
+            rows=[GOOD],
+            expected_version=None,
+        )
+    html = (
+        login(world.leader)
+        .get(reverse("dispatch:template", args=[livestock.pk]) + "?year=2023")
+        .content.decode()
+    )
+    grid = html.split('data-testid="reporting-grid"')[1].split("</table>")[0]
+    zhuozi_row = grid.split("卓资县")[1].split("</tr>")[0]
+    huade_row = grid.split("化德县")[1].split("</tr>")[0]
+    assert ">2/2<" in zhuozi_row
+    assert ">0/2<" in huade_row
+    assert 'num bad">2<' in huade_row  # missing both months
+    assert (
+        'data-testid="reporting-grid"'
+        not in login(world.zhuozi_liaison)
+        .get(reverse("dispatch:template", args=[livestock.pk]))
+        .content.decode()
+    )
