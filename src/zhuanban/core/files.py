@@ -1,12 +1,14 @@
 """Checking and storing uploads: size, type by content (not by name), SHA-256."""
 
 import hashlib
+import os
 import zipfile
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 
 from zhuanban.core.models import StoredFile
@@ -29,6 +31,19 @@ ALLOWED_TYPES = {
     ),
     ".txt": ("text/plain", None, False),
 }
+
+
+def as_file(source, default_name: str = "upload.xlsx") -> tuple[File, bool]:
+    """Bytes, a path, an open file or an upload as a Django File that check_upload can read;
+    True when it was opened here (and the caller closes it)."""
+    if isinstance(source, File):
+        return source, False
+    if isinstance(source, bytes | bytearray):
+        return SimpleUploadedFile(default_name, bytes(source)), True
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        return File(path.open("rb"), name=path.name), True
+    return File(source, name=Path(getattr(source, "name", "") or default_name).name), False
 
 
 def check_zip_container(fileobj, *, max_uncompressed: int, max_ratio: int = 100) -> None:

@@ -16,22 +16,18 @@ the row limit.
 import io
 import itertools
 import logging
-import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from zhuanban.core.excel import sheet_title
-from zhuanban.core.files import check_upload
+from zhuanban.core.files import as_file, check_upload
 from zhuanban.dispatch.models import Submission
 from zhuanban.dispatch.periods import Period
 from zhuanban.dispatch.services import check_submission_rows, table_of
@@ -120,20 +116,8 @@ def read_unit_workbook(fileobj, submission: Submission) -> UploadResult:
 # --- the file ------------------------------------------------------------------------
 
 
-def _as_upload(source) -> tuple[File, bool]:
-    """The source as a Django File for check_upload; True when we opened it (and close it)."""
-    if isinstance(source, File):
-        return source, False
-    if isinstance(source, bytes | bytearray):
-        return SimpleUploadedFile("upload.xlsx", bytes(source)), True
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        return File(path.open("rb"), name=path.name), True
-    return File(source, name=Path(getattr(source, "name", "") or "upload.xlsx").name), False
-
-
 def _checked_bytes(source) -> bytes:
-    upload, opened = _as_upload(source)
+    upload, opened = as_file(source)
     try:
         upload.seek(0)
         head = upload.read(len(OLE_MAGIC))

@@ -7,11 +7,9 @@ it as a draft or submits it; confirming reads it again, and is refused when the
 submission changed in between.
 """
 
-import datetime
 import hashlib
 import re
 import tempfile
-import uuid
 
 from django import forms
 from django.contrib import messages
@@ -22,7 +20,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -30,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhuanban.core import audit, excel
 from zhuanban.core.files import store_upload
 from zhuanban.core.models import AuditAction
+from zhuanban.core.pending import PendingUploads
 from zhuanban.dispatch import scoping, services
 from zhuanban.dispatch.access import get_submission_for_user
 from zhuanban.dispatch.lifecycle import Action
@@ -40,9 +38,7 @@ from zhuanban.dispatch.validation import display
 from zhuanban.dispatch.workbook import write_unit_workbook
 
 SPOOL_BYTES = 4 * 1_048_576  # larger files go to disk while they are being sent
-PENDING_KEY = "dispatch_upload_pending"
-PENDING_DIR = "dispatch-uploads"
-PENDING_MAX_AGE = datetime.timedelta(days=1)
+PENDING = PendingUploads("dispatch_upload_pending", "dispatch-uploads")
 PREVIEW_ROWS = 200
 SHOWN_PROBLEMS = 1000
 CONFIRM_ACTIONS = {"draft": Action.SAVE, "submit": Action.SUBMIT}
@@ -104,52 +100,6 @@ def download(request, pk: int, unit_id: int) -> FileResponse:
     return FileResponse(
         out, as_attachment=True, filename=name, content_type=excel.XLSX_CONTENT_TYPE
     )
-
-
-# --- the checked file waiting for confirmation -------------------------------------------
-
-
-def _pending(request, submission: Submission) -> dict | None:
-    return request.session.get(PENDING_KEY, {}).get(str(submission.pk))
-
-
-def _discard(request, submission: Submission) -> None:
-    waiting = request.session.get(PENDING_KEY, {})
-    entry = waiting.pop(str(submission.pk), None)
-    if entry is not None:
-        default_storage.delete(entry["path"])
-        request.session[PENDING_KEY] = waiting
-
-
-def _sweep_abandoned() -> None:
-    """Delete checked files nobody confirmed within a day."""
-    try:
-        _dirs, names = default_storage.listdir(PENDING_DIR)
-    except FileNotFoundError:
-        return
-    cutoff = timezone.now() - PENDING_MAX_AGE
-    for name in names:
-        path = f"{PENDING_DIR}/{name}"
-        if default_storage.get_modified_time(path) < cutoff:
-            default_storage.delete(path)
-
-
-def _keep(request, submission: Submission, upload) -> str:
-    """Store the checked upload until confirmation; returns the token the form posts."""
-    _discard(request, submission)
-    _sweep_abandoned()
-    token = uuid.uuid4().hex
-    upload.seek(0)
-    path = default_storage.save(f"{PENDING_DIR}/{token}.xlsx", upload)
-    waiting = request.session.get(PENDING_KEY, {})
-    waiting[str(submission.pk)] = {
-        "path": path,
-        "name": upload.name,
-        "token": token,
-        "lock_version": submission.lock_version,
-    }
-    request.session[PENDING_KEY] = waiting
-    return token
 
 
 # --- the page ------------------------------------------------------------------------
@@ -219,7 +169,7 @@ def upload(request, pk: int, unit_id: int):
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request, submission)
     if request.method == "POST" and "cancel" in request.POST:
-        _discard(request, submission)
+        PENDING.discard(request, submission.pk)
         return redirect("dispatch:submission", pk, unit_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "GET" or not form.is_valid():
@@ -227,14 +177,14 @@ def upload(request, pk: int, unit_id: int):
     file = form.cleaned_data["file"]
     result = read_unit_workbook(file, submission)
     if not result.is_valid:
-        _discard(request, submission)
+        PENDING.discard(request, submission.pk)
         return _render(request, submission, form=form, result=result, status=422)
     token = None
     actions = _confirm_actions(request.user, submission)
     if actions:
-        token = _keep(request, submission, file)
+        token = PENDING.keep(request, submission.pk, file, lock_version=submission.lock_version)
     else:
-        _discard(request, submission)
+        PENDING.discard(request, submission.pk)
         messages.warning(
             request,
             _(
@@ -247,7 +197,7 @@ def upload(request, pk: int, unit_id: int):
 
 
 def _confirm(request, submission: Submission):
-    pending = _pending(request, submission)
+    pending = PENDING.get(request, submission.pk)
     choice = request.POST.get("confirm")
     data = None
     if (
@@ -259,13 +209,13 @@ def _confirm(request, submission: Submission):
             with default_storage.open(pending["path"], "rb") as stored:
                 data = stored.read()
         except FileNotFoundError:
-            _discard(request, submission)
+            PENDING.discard(request, submission.pk)
     if data is None:
         messages.error(
             request, _("The checked file is no longer waiting for confirmation; upload it again.")
         )
         return redirect("dispatch:submission_upload", submission.round_id, submission.unit_id)
-    _discard(request, submission)
+    PENDING.discard(request, submission.pk)
     upload = SimpleUploadedFile(pending["name"], data)
     result = read_unit_workbook(upload, submission)
     if not result.is_valid:

@@ -17,7 +17,6 @@ import datetime
 import hashlib
 import io
 import logging
-import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -26,8 +25,6 @@ from pathlib import Path
 
 import openpyxl
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -36,7 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from zhuanban.core import audit
-from zhuanban.core.files import check_upload
+from zhuanban.core.files import as_file, check_upload
 from zhuanban.core.models import AuditAction
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
@@ -188,18 +185,6 @@ class ImportPlan:
 # --- reading the file ------------------------------------------------------------------
 
 
-def _as_upload(source) -> tuple[File, bool]:
-    """The source as a Django File for check_upload; True when we opened it (and close it)."""
-    if isinstance(source, File):
-        return source, False
-    if isinstance(source, bytes | bytearray):
-        return SimpleUploadedFile("upload.xlsx", bytes(source)), True
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        return File(path.open("rb"), name=path.name), True
-    return File(source, name=Path(getattr(source, "name", "") or "upload.xlsx").name), False
-
-
 def _not_a_workbook() -> ValidationError:
     return ValidationError(
         _(
@@ -215,7 +200,7 @@ def read_workbook(source) -> tuple[openpyxl.Workbook, str, str]:
 
     Raises ValidationError with a message for the user when the file is unusable.
     """
-    upload, opened = _as_upload(source)
+    upload, opened = as_file(source)
     try:
         try:
             check_upload(upload, allowed={".xlsx"})

@@ -2,9 +2,6 @@
 confirm. The checked file waits in storage under imports/ (its name in the session)
 until it is confirmed, replaced or abandoned; confirming reads it again."""
 
-import datetime
-import uuid
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,18 +9,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from zhuanban.core.pending import PendingUploads
 from zhuanban.tasks import importer
 from zhuanban.tasks.access import get_list_for_user
 from zhuanban.tasks.models import TaskList
 
-PENDING_KEY = "tasks_import_pending"
-PENDING_DIR = "imports"
-PENDING_MAX_AGE = datetime.timedelta(days=1)
+PENDING = PendingUploads("tasks_import_pending", "imports")
 
 
 class ImportForm(forms.Form):
@@ -37,47 +32,6 @@ class ImportForm(forms.Form):
     )
 
 
-# --- the checked file waiting for confirmation -------------------------------------------
-
-
-def _pending(request, task_list: TaskList) -> dict | None:
-    return request.session.get(PENDING_KEY, {}).get(str(task_list.pk))
-
-
-def _discard(request, task_list: TaskList) -> None:
-    waiting = request.session.get(PENDING_KEY, {})
-    entry = waiting.pop(str(task_list.pk), None)
-    if entry is not None:
-        default_storage.delete(entry["path"])
-        request.session[PENDING_KEY] = waiting
-
-
-def _sweep_abandoned() -> None:
-    """Delete checked files nobody confirmed within a day."""
-    try:
-        _dirs, names = default_storage.listdir(PENDING_DIR)
-    except FileNotFoundError:
-        return
-    cutoff = timezone.now() - PENDING_MAX_AGE
-    for name in names:
-        path = f"{PENDING_DIR}/{name}"
-        if default_storage.get_modified_time(path) < cutoff:
-            default_storage.delete(path)
-
-
-def _keep(request, task_list: TaskList, upload) -> str:
-    """Store the checked upload until confirmation; returns the token the confirm form posts."""
-    _discard(request, task_list)
-    _sweep_abandoned()
-    token = uuid.uuid4().hex
-    upload.seek(0)
-    path = default_storage.save(f"{PENDING_DIR}/{token}.xlsx", upload)
-    waiting = request.session.get(PENDING_KEY, {})
-    waiting[str(task_list.pk)] = {"path": path, "name": upload.name, "token": token}
-    request.session[PENDING_KEY] = waiting
-    return token
-
-
 # --- the view --------------------------------------------------------------------------
 
 
@@ -88,7 +42,7 @@ def import_upload(request, pk: int):
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request, task_list)
     if request.method == "POST" and "cancel" in request.POST:
-        _discard(request, task_list)
+        PENDING.discard(request, task_list.pk)
         return redirect("tasks:list", pk=task_list.pk)
     form = ImportForm(request.POST or None, request.FILES or None)
     plan = token = None
@@ -100,10 +54,10 @@ def import_upload(request, pk: int):
             form.add_error("file", error)
         else:
             if plan.is_valid:
-                token = _keep(request, task_list, upload)
+                token = PENDING.keep(request, task_list.pk, upload)
                 form = ImportForm()
             else:
-                _discard(request, task_list)
+                PENDING.discard(request, task_list.pk)
     return render(
         request,
         "tasks/import.html",
@@ -112,14 +66,14 @@ def import_upload(request, pk: int):
 
 
 def _confirm(request, task_list: TaskList):
-    pending = _pending(request, task_list)
+    pending = PENDING.get(request, task_list.pk)
     data = None
     if pending is not None and request.POST.get("token") == pending["token"]:
         try:
             with default_storage.open(pending["path"], "rb") as stored:
                 data = stored.read()
         except FileNotFoundError:
-            _discard(request, task_list)
+            PENDING.discard(request, task_list.pk)
     if data is None:
         messages.error(
             request, _("The checked file is no longer waiting for confirmation; upload it again.")
@@ -131,7 +85,7 @@ def _confirm(request, task_list: TaskList):
         plan = importer.parse_workbook(upload, task_list=task_list)
         created = importer.commit(plan, actor=request.user)
     except ValidationError as error:
-        _discard(request, task_list)
+        PENDING.discard(request, task_list.pk)
         for message in error.messages:
             messages.error(request, message)
         return render(
@@ -139,7 +93,7 @@ def _confirm(request, task_list: TaskList):
             "tasks/import.html",
             {"task_list": task_list, "form": ImportForm(), "plan": plan, "token": None},
         )
-    _discard(request, task_list)
+    PENDING.discard(request, task_list.pk)
     messages.success(
         request,
         ngettext(
