@@ -28,18 +28,15 @@ import argparse
 import datetime
 import io
 import json
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RUNS = 3
+from harness import add_database_arguments, best_of, figure, ratio, workspace
+
 PREFIX = "bench-"
 INTEGERS, DECIMALS = 12, 15  # with the text, choice and date columns: 30
 STAGES = ["洽谈", "签约", "落地", "开工", "投产"]
@@ -53,55 +50,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--units", type=int, help="counties answering the round")
     parser.add_argument("--rows", type=int, help="records per county")
     parser.add_argument("--upload-rows", type=int, help="records in the uploaded workbook")
-    parser.add_argument(
-        "--database-url", help="An empty database to use instead of a temporary SQLite file"
-    )
-    parser.add_argument("--keep", action="store_true", help="Keep the temporary directory")
+    add_database_arguments(parser)
     args = parser.parse_args()
     args.units = args.units or (20 if args.quick else 103)
     args.rows = args.rows or (50 if args.quick else 200)
     args.upload_rows = args.upload_rows or (2_000 if args.quick else 10_000)
     return args
-
-
-def setup_django(workdir: Path, database_url: str | None) -> None:
-    """Point the settings at the temporary directory, then start Django."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "zhuanban.settings"
-    os.environ["ZHUANBAN_DATA_DIR"] = str(workdir)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.pop("DEBUG", None)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def figure(name: str, value: float, unit: str) -> None:
-    print(f"{name} {value:.1f} {unit}" if isinstance(value, float) else f"{name} {value} {unit}")
-
-
-def ratio(name: str, ours: float, floor: float) -> None:
-    print(f"ratio {name} {ours / floor:.1f}")
-
-
-def best_of(function: Callable[[], object], runs: int = RUNS) -> tuple[float, int]:
-    """The best time of `runs` runs, and the queries of the last one: counting them costs
-    next to nothing, and a run of the full export does not."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    best = float("inf")
-    for run in range(runs):
-        started = time.perf_counter()
-        if run == runs - 1:
-            with CaptureQueriesContext(connection) as captured:
-                function()
-        else:
-            function()
-        best = min(best, time.perf_counter() - started)
-    return best, len(captured)
 
 
 # --- seeding ---------------------------------------------------------------------------
@@ -400,9 +354,7 @@ def upload(round_, counties, count: int) -> tuple[Callable[[], object], Callable
 
 def main() -> None:
     args = parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="zhuanban-bench-"))
-    try:
-        setup_django(workdir, args.database_url)
+    with workspace(args.database_url, args.keep) as workdir:
         from zhuanban.dispatch.models import DispatchRound
         from zhuanban.dispatch.selectors import consolidate
 
@@ -452,11 +404,6 @@ def main() -> None:
             figure("upload_validation_s", ours_s, "s")
             figure("upload_floor_s", floor_s, "s")
             ratio("upload_validation", ours_s, floor_s)
-    finally:
-        if args.keep:
-            print(f"kept {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -20,16 +20,11 @@ Output is one figure per line, `NAME VALUE UNIT`, and `ratio NAME VALUE` (ours Ã
 """
 
 import argparse
-import os
-import shutil
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-RUNS = 3
+from harness import add_database_arguments, best_of, figure, ratio, workspace
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,50 +32,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="11 counties, 2,000 tasks")
     parser.add_argument("--counties", type=int)
     parser.add_argument("--tasks", type=int)
-    parser.add_argument(
-        "--database-url", help="An empty database to use instead of a temporary SQLite file"
-    )
-    parser.add_argument("--keep", action="store_true", help="Keep the temporary directory")
+    add_database_arguments(parser)
     args = parser.parse_args()
     args.counties = args.counties or (11 if args.quick else 103)
     args.tasks = args.tasks or (2_000 if args.quick else 20_000)
     return args
-
-
-def setup_django(workdir: Path, database_url: str | None) -> None:
-    """Point the settings at the temporary directory, then start Django."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "zhuanban.settings"
-    os.environ["ZHUANBAN_DATA_DIR"] = str(workdir)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.pop("DEBUG", None)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def figure(name: str, value: float, unit: str) -> None:
-    print(f"{name} {value:.1f} {unit}" if isinstance(value, float) else f"{name} {value} {unit}")
-
-
-def best_of(function: Callable[[], object], runs: int = RUNS) -> float:
-    best = float("inf")
-    for _run in range(runs):
-        started = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def count_queries(function: Callable[[], object]) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        function()
-    return len(captured)
 
 
 # --- (a) the ledger page's database work ---------------------------------------------
@@ -215,9 +171,7 @@ def export_floor(workdir: Path) -> tuple[Callable[[], object], int]:
 
 def main() -> None:
     args = parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="zhuanban-bench-"))
-    try:
-        setup_django(workdir, args.database_url)
+    with workspace(args.database_url, args.keep) as workdir:
         from django.contrib.auth import get_user_model
 
         from zhuanban.org.scoping import scope_for
@@ -236,12 +190,12 @@ def main() -> None:
             figure(f"measures_{name}", counts[name], "count")
 
         ours, floor = ledger_page(leader), ledger_floor()
-        ours_s, floor_s = best_of(ours), best_of(floor)
+        (ours_s, queries), (floor_s, floor_queries) = best_of(ours), best_of(floor)
         figure("ledger_db_ms", ours_s * 1000, "ms")
         figure("ledger_db_floor_ms", floor_s * 1000, "ms")
-        figure("ledger_db_queries", count_queries(ours), "count")
-        figure("ledger_db_floor_queries", count_queries(floor), "count")
-        print(f"ratio ledger_db {ours_s / floor_s:.1f}")
+        figure("ledger_db_queries", queries, "count")
+        figure("ledger_db_floor_queries", floor_queries, "count")
+        ratio("ledger_db", ours_s, floor_s)
 
         liaison = (
             get_user_model()
@@ -251,21 +205,16 @@ def main() -> None:
             .first()
         )
         scope_for(liaison)
-        figure("ledger_db_county_liaison_ms", best_of(ledger_page(liaison)) * 1000, "ms")
+        figure("ledger_db_county_liaison_ms", best_of(ledger_page(liaison))[0] * 1000, "ms")
 
         ours, (floor, rows) = export_ours(leader, workdir), export_floor(workdir)
-        ours_s, floor_s = best_of(ours), best_of(floor)
+        (ours_s, queries), (floor_s, _queries) = best_of(ours), best_of(floor)
         figure("export_xlsx_s", ours_s, "s")
         figure("export_xlsx_floor_s", floor_s, "s")
         figure("export_rows", rows, "count")
-        figure("export_xlsx_queries", count_queries(ours), "count")
+        figure("export_xlsx_queries", queries, "count")
         figure("export_xlsx_bytes", (workdir / "ours.xlsx").stat().st_size, "bytes")
-        print(f"ratio export_xlsx {ours_s / floor_s:.1f}")
-    finally:
-        if args.keep:
-            print(f"kept {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        ratio("export_xlsx", ours_s, floor_s)
 
 
 if __name__ == "__main__":
