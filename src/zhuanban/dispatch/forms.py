@@ -4,7 +4,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhuanban.dispatch.models import CADENCE_PERIOD, Cadence, Indicator, Schedule, TableTemplate
@@ -187,7 +187,9 @@ class RoundForm(forms.Form):
 
 class DecisionForm(forms.Form):
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("review", "Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -7,19 +7,19 @@ urge units that have not reported.
 """
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhuanban.dispatch.models import SubmissionStatus
 from zhuanban.dispatch.scoping import Party
 
 
 class Action(models.TextChoices):
-    SAVE = "save", _("Save draft")
-    SUBMIT = "submit", _("Submit")
-    APPROVE = "approve", _("Approve")
-    RETURN = "return", _("Return for correction")
-    REOPEN = "reopen", _("Reopen")
-    URGE = "urge", _("Urge")
+    SAVE = "save", pgettext_lazy("dispatch action", "Save draft")
+    SUBMIT = "submit", pgettext_lazy("dispatch action", "Submit")
+    APPROVE = "approve", pgettext_lazy("dispatch action", "Approve")
+    RETURN = "return", pgettext_lazy("dispatch action", "Return for correction")
+    REOPEN = "reopen", pgettext_lazy("dispatch action", "Reopen")
+    URGE = "urge", pgettext_lazy("dispatch action", "Urge")
 
 
 S, A = SubmissionStatus, Action

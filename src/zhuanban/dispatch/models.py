@@ -589,6 +589,10 @@ class DataValue(models.Model):
         return f"{self.unit_id} {self.row} {self.column}"
 
 
+class SnapshotReason(models.TextChoices):
+    LOCKED = "locked", _("As the round was locked")
+
+
 class RoundSnapshot(models.Model):
     """A round's consolidated figures as they stood at a moment (the lock date, or just
     before the office reopened approved data)."""
@@ -600,7 +604,9 @@ class RoundSnapshot(models.Model):
         related_name="snapshots",
     )
     taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=SnapshotReason.choices, default=SnapshotReason.LOCKED
+    )
     data = models.JSONField(_("figures"))
 
     class Meta:

@@ -19,13 +19,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class ColumnType(models.TextChoices):
     INTEGER = "integer", gettext_lazy("Whole number")
     DECIMAL = "decimal", gettext_lazy("Decimal number")
-    TEXT = "text", gettext_lazy("Text")
+    TEXT = "text", pgettext_lazy("column type", "Text")
     DATE = "date", gettext_lazy("Date")
     CHOICE = "choice", gettext_lazy("Choice from a list")
     BOOLEAN = "boolean", gettext_lazy("Yes or no")

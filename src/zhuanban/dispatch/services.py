@@ -26,6 +26,7 @@ from zhuanban.dispatch.models import (
     RoundSnapshot,
     RowMode,
     Schedule,
+    SnapshotReason,
     Source,
     Submission,
     SubmissionEvent,
@@ -469,7 +470,7 @@ def round_lock(*, actor, round_: DispatchRound) -> RoundSnapshot:
     round_.locked_at = timezone.now()
     round_.save(update_fields=["locked_at"])
     snapshot = RoundSnapshot.objects.create(
-        round=round_, reason=_("Locked"), data=snapshot_data(round_)
+        round=round_, reason=SnapshotReason.LOCKED, data=snapshot_data(round_)
     )
     audit.record(
         actor=actor,

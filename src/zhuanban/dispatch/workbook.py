@@ -249,7 +249,8 @@ def hint(column: Column) -> str:
     else:
         text = _("Text of at most %(max)s characters.") % {"max": MAX_TEXT}
     if column.required:
-        text = f"{text} {_('Required.')}"
+        required = _("Required.")
+        text = f"{text} {required}"
     return text
 
 
