@@ -4,7 +4,7 @@
 (function () {
   const form = document.querySelector("form[data-grid]");
   if (!form) return;
-  const body = form.querySelector("table.grid tbody");
+  const body = form.querySelector("table.entry-grid tbody");
   const rowCount = form.querySelector("[data-row-count]");
   const template = form.querySelector("template[data-row-template]");
   let dirty = false;
