@@ -220,16 +220,17 @@ class IndicatorForm(forms.ModelForm):
 
 
 class TargetsForm(forms.Form):
-    """One annual target per unit: the city's own, then each county's."""
+    """One figure per unit: each county's annual target (and the city's own), or each
+    county's value for one period."""
 
-    def __init__(self, *args, units, targets: dict, **kwargs):
+    def __init__(self, *args, units, targets: dict, min_value=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = list(units)
         for unit in self.units:
             self.fields[f"unit_{unit.pk}"] = forms.DecimalField(
                 label=unit.name,
                 required=False,
-                min_value=0,
+                min_value=min_value,
                 max_digits=20,
                 decimal_places=6,
                 initial=targets.get(unit.pk),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator"),
     path("indicators/<slug:code>/edit/", views.indicator_edit, name="indicator_edit"),
     path("indicators/<slug:code>/targets/", views.targets_edit, name="targets"),
+    path("indicators/<slug:code>/values/", views.values_edit, name="values"),
     path("tables/", views.templates, name="templates"),
     path("tables/new/", views.template_create, name="template_create"),
     path("tables/<int:pk>/", views.template_detail, name="template"),

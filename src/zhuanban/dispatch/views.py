@@ -39,7 +39,7 @@ from zhuanban.dispatch.models import (
     IndicatorValue,
     RowMode,
 )
-from zhuanban.dispatch.periods import Period
+from zhuanban.dispatch.periods import Period, PeriodKind
 from zhuanban.dispatch.validation import display, row_from_json
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
@@ -772,4 +772,49 @@ def targets_edit(request, code: str):
         request,
         "dispatch/targets_form.html",
         {"form": form, "indicator": indicator, "year": year},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def values_edit(request, code: str):
+    """The office enters an indicator's values for one period, county by county, where no
+    table feeds it (or to correct one)."""
+    indicator = get_object_or_404(scoping.visible_indicators(request.user), code=code)
+    if not scoping.can_manage_office(request.user, indicator.office_id):
+        raise PermissionDenied
+    try:
+        period = Period.from_key(request.POST.get("period") or request.GET.get("period", ""))
+    except ValueError:
+        today = timezone.localdate()
+        period = Period.containing(PeriodKind.MONTH, today).previous()
+    units = list(OrgUnit.objects.counties().active())
+    current = dict(
+        indicator.values.filter(
+            year=period.year, period_kind=period.kind, period_number=period.number
+        ).values_list("unit_id", "value")
+    )
+    form = TargetsForm(request.POST or None, units=units, targets=current, min_value=None)
+    if request.method == "POST" and form.is_valid():
+        changed = []
+        for unit, value in form.targets():
+            if value is not None and value != current.get(unit.pk):
+                services.indicator_value_set(
+                    actor=request.user,
+                    indicator=indicator,
+                    unit=unit,
+                    period=period,
+                    value=value,
+                    sync_tasks=False,
+                )
+                changed.append(unit)
+        if changed:
+            services.sync_task_progress([indicator], period.year, actor=request.user)
+        messages.success(request, _("%(count)s values were saved.") % {"count": len(changed)})
+        return redirect(reverse("dispatch:indicator", args=[code]) + f"?year={period.year}")
+    months = [Period(period.year, PeriodKind.MONTH, n) for n in range(1, 13)]
+    return render(
+        request,
+        "dispatch/values_form.html",
+        {"form": form, "indicator": indicator, "period": period, "months": months},
     )

@@ -594,3 +594,32 @@ def test_a_tables_page_shows_each_units_year_at_a_glance(
         .get(reverse("dispatch:template", args=[livestock.pk]))
         .content.decode()
     )
+
+
+def test_the_office_enters_an_indicators_values_for_a_period(world, login, beef_indicator):
+    from zhuanban.core.models import AuditEvent
+
+    url = reverse("dispatch:values", args=["beef_increase"]) + "?period=2023-M06"
+    client = login(world.office)
+    assert "2023" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {"period": "2023-M06", f"unit_{world.zhuozi.pk}": "1.25", f"unit_{world.huade.pk}": "abc"},
+    )
+    assert response.status_code == 200
+    assert not IndicatorValue.objects.exists()
+    client.post(url, {"period": "2023-M06", f"unit_{world.zhuozi.pk}": "1.25"})
+    value = IndicatorValue.objects.get()
+    assert (value.unit, value.period_end, value.value) == (
+        world.zhuozi,
+        datetime.date(2023, 6, 30),
+        Decimal("1.25"),
+    )
+    assert AuditEvent.objects.filter(object_type="dispatch.indicatorvalue").count() == 1
+    for user in (world.brand_staff, world.zhuozi_liaison):
+        assert (
+            login(user)
+            .post(url, {"period": "2023-M06", f"unit_{world.zhuozi.pk}": "9"})
+            .status_code
+            == 403
+        )
