@@ -623,3 +623,76 @@ def test_the_office_enters_an_indicators_values_for_a_period(world, login, beef_
             .status_code
             == 403
         )
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_overview_and_indicator_pages_keep_their_query_count_as_data_grows(
+    world, login, livestock, beef_indicator
+):
+    from zhuanban.dispatch.models import Indicator
+
+    client = login(world.leader)
+    # Latest-value indicators take one query, the others one more, whatever their number.
+    Indicator.objects.create(
+        code="projects", name="招引项目数", aggregation="sum", office=world.potato
+    )
+    open_round(world, livestock, Period(2023, PeriodKind.MONTH, 1))
+    IndicatorValue.objects.create(
+        indicator=beef_indicator,
+        unit=world.zhuozi,
+        year=2023,
+        period_kind="month",
+        period_number=1,
+        period_end=datetime.date(2023, 1, 31),
+        value=Decimal(1),
+    )
+    small = (
+        _queries(client, reverse("dispatch:home")),
+        _queries(client, reverse("dispatch:indicators") + "?year=2023"),
+        _queries(client, reverse("dispatch:indicator", args=["beef_increase"]) + "?year=2023"),
+    )
+    for month in range(2, 7):
+        open_round(world, livestock, Period(2023, PeriodKind.MONTH, month))
+        for unit in (world.zhuozi, world.huade):
+            IndicatorValue.objects.create(
+                indicator=beef_indicator,
+                unit=unit,
+                year=2023,
+                period_kind="month",
+                period_number=month,
+                period_end=Period(2023, PeriodKind.MONTH, month).end,
+                value=Decimal(month),
+            )
+    for code, aggregation in (
+        ("dairy", "latest"),
+        ("projects", "sum"),
+        ("area", "max"),
+        ("price", "average"),
+    ):
+        indicator = Indicator.objects.create(
+            code=code, name=code, aggregation=aggregation, office=world.potato
+        )
+        Target.objects.create(indicator=indicator, unit=world.zhuozi, year=2023, value=Decimal(10))
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            unit=world.zhuozi,
+            year=2023,
+            period_kind="month",
+            period_number=3,
+            period_end=datetime.date(2023, 3, 31),
+            value=Decimal(4),
+        )
+    big = (
+        _queries(client, reverse("dispatch:home")),
+        _queries(client, reverse("dispatch:indicators") + "?year=2023"),
+        _queries(client, reverse("dispatch:indicator", args=["beef_increase"]) + "?year=2023"),
+    )
+    assert big == small
