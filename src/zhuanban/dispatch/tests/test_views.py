@@ -642,7 +642,7 @@ def test_overview_and_indicator_pages_keep_their_query_count_as_data_grows(
     client = login(world.leader)
     # Latest-value indicators take one query, the others one more, whatever their number.
     Indicator.objects.create(
-        code="projects", name="招引项目数", aggregation="sum", office=world.potato
+        code="attracted", name="招引项目数", aggregation="sum", office=world.potato
     )
     open_round(world, livestock, Period(2023, PeriodKind.MONTH, 1))
     IndicatorValue.objects.create(
