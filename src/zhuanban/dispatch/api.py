@@ -13,9 +13,10 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
+from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.dispatch import scoping, selectors, services
 from zhuanban.dispatch.access import (
     get_round_for_user,
@@ -304,12 +305,8 @@ def _with_completeness(user, rounds: list[DispatchRound]) -> list[DispatchRound]
     return rounds
 
 
-class RoundPagination(LimitOffsetPagination):
+class RoundPagination(BoundedLimitOffset):
     """Limit/offset, then the completeness of the page's rounds in one query."""
-
-    class Input(LimitOffsetPagination.Input):
-        # SQLite refuses an OFFSET beyond 64 bits with an error, not an empty page.
-        offset: int = Field(0, ge=0, le=2**31)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         page = super().paginate_queryset(queryset, pagination, request, **params)

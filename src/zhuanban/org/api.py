@@ -1,7 +1,8 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.org import selectors
 from zhuanban.org.access import get_chain_for_user, get_unit_for_user
 from zhuanban.org.models import OrgUnit
@@ -105,7 +106,7 @@ class ChainOut(Schema):
 
 
 @router.get("/units", response={200: list[UnitOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_units(request: HttpRequest, kind: UnitKind | None = None):
     """The organisation tree (names and codes are visible to every signed-in user)."""
     units = OrgUnit.objects.active().order_by("depth", "sort_order", "code")

@@ -4,8 +4,9 @@ import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.tasks import selectors, services
 from zhuanban.tasks.access import get_task_for_user
 from zhuanban.tasks.lifecycle import FORM_ACTIONS, Action, Status, allowed_actions
@@ -102,7 +103,7 @@ def _filters(query: LedgerQuery) -> selectors.LedgerFilters:
 
 
 @router.get("", response={200: list[TaskOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_tasks(request: HttpRequest, filters: Query[LedgerQuery]):
     """The ledger: every task the caller may see, in tree order, with its warning light."""
     return selectors.ledger(request.user, _filters(filters))

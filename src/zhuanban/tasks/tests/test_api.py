@@ -64,3 +64,10 @@ def test_the_api_ledger_is_scoped_and_counted(login, world, make_task):
     counts = login(world.leader).get(f"{API}/counts").json()
     assert counts["total"] == 2
     assert login(world.leader).get(API, {"county": world.zhuozi.pk}).json()["count"] == 1
+
+
+def test_an_absurd_offset_is_refused_not_a_server_error(login, world):
+    client = login(world.leader)
+    for url in ("/api/v1/tasks", "/api/v1/org/units", "/api/v1/dispatch/rounds"):
+        assert client.get(url, {"offset": 10**30}).status_code == 422, url
+        assert client.get(url, {"offset": 2**31}).status_code == 200, url
