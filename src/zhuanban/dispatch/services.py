@@ -395,6 +395,51 @@ def open_scheduled_rounds(today: datetime.date | None = None) -> dict[str, int]:
     return {"opened": opened, "locked": locked}
 
 
+def remind_rounds(today: datetime.date | None = None) -> int:
+    """Remind the units that have not reported: when the due date is near
+    (TASK_DUE_SOON_DAYS) and once it has passed. Each reminder goes out once per
+    submission and kind, however often this runs. Returns how many were sent."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=settings.TASK_DUE_SOON_DAYS)
+    waiting = list(
+        Submission.objects.filter(
+            round__locked_at__isnull=True,
+            round__template__isnull=False,
+            round__opens_on__lte=today,
+            round__due_on__lte=soon,
+            status__in=lifecycle.NOT_REPORTED,
+        ).select_related("round")
+    )
+    people = liaisons_of({s.unit_id for s in waiting})
+    sent = 0
+    for submission in waiting:
+        round_ = submission.round
+        overdue = round_.due_on < today
+        if overdue:
+            title = _("Overdue: %(round)s was due on %(due)s") % {
+                "round": round_.title,
+                "due": round_.due_on.isoformat(),
+            }
+        else:
+            title = _("Due soon: %(round)s, due on %(due)s") % {
+                "round": round_.title,
+                "due": round_.due_on.isoformat(),
+            }
+        kind = "dispatch_overdue" if overdue else "dispatch_due_soon"
+        sent += len(
+            notify(
+                people.get(submission.unit_id, []),
+                kind=kind,
+                title=title,
+                url=submission_url(submission),
+                dedupe_key=f"{kind}:{submission.pk}:{round_.due_on.isoformat()}",
+            )
+        )
+    return sent
+
+
 @transaction.atomic
 def refresh_task_list_round(round_: DispatchRound) -> int:
     """A progress request on a task list is answered by reporting progress (反馈) on the

@@ -321,3 +321,31 @@ def test_a_returned_table_leaves_the_consolidation_until_resubmitted(world, live
         actor=world.zhuozi_liaison, submission=submission, rows=GOOD, expected_version=None
     )
     assert consolidate(livestock_round).total["beef"] == Decimal("3.20")
+
+
+def test_units_that_have_not_reported_are_reminded_once_before_and_once_after_the_due_date(
+    world, livestock_round
+):
+    from zhuanban.core.models import Notification
+
+    services.submission_submit(
+        actor=world.zhuozi_liaison,
+        submission=submission_of(livestock_round, world.zhuozi),
+        rows=GOOD,
+        expected_version=None,
+    )
+    due = livestock_round.due_on
+    assert services.remind_rounds(due - datetime.timedelta(days=30)) == 0  # not due soon yet
+    assert services.remind_rounds(due - datetime.timedelta(days=2)) == 1
+    assert services.remind_rounds(due - datetime.timedelta(days=1)) == 0
+    assert services.remind_rounds(due + datetime.timedelta(days=1)) == 1
+    assert services.remind_rounds(due + datetime.timedelta(days=2)) == 0
+    kinds = list(
+        Notification.objects.filter(recipient=world.huade_liaison)
+        .values_list("kind", flat=True)
+        .order_by("pk")
+    )
+    assert kinds == ["dispatch_due_soon", "dispatch_overdue"]
+    assert not Notification.objects.filter(
+        recipient=world.zhuozi_liaison, kind__startswith="dispatch_due"
+    ).exists()
