@@ -36,7 +36,7 @@ from zhuanban.dispatch.models import (
     Target,
     TemplateVersion,
 )
-from zhuanban.dispatch.periods import Period
+from zhuanban.dispatch.periods import Period, PeriodKind
 from zhuanban.dispatch.schema import ColumnType, TableSchema, parse_schema
 from zhuanban.dispatch.validation import CellProblem, Checked, check_rows, row_to_json
 from zhuanban.org.models import OrgUnit, RoleAssignment
@@ -120,6 +120,26 @@ def indicator_value_set(
     sync_tasks: bool = True,
 ) -> IndicatorValue:
     with transaction.atomic():
+        other_kind = (
+            IndicatorValue.objects.filter(indicator=indicator, year=period.year)
+            .exclude(period_kind=period.kind)
+            .values_list("period_kind", flat=True)
+            .first()
+        )
+        if other_kind is not None:
+            # Months and quarters of one year would be counted twice in its total.
+            raise ValidationError(
+                _(
+                    "%(indicator)s already has %(kind)s values in %(year)s; one indicator "
+                    "takes values of one kind of period a year."
+                )
+                % {
+                    "indicator": indicator.name,
+                    "kind": PeriodKind(other_kind).label,
+                    "year": period.year,
+                },
+                code="period_kind",
+            )
         current = IndicatorValue.objects.filter(
             indicator=indicator,
             unit=unit,

@@ -6,6 +6,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -796,23 +797,34 @@ def values_edit(request, code: str):
     )
     form = TargetsForm(request.POST or None, units=units, targets=current, min_value=None)
     if request.method == "POST" and form.is_valid():
-        changed = []
-        for unit, value in form.targets():
-            if value is not None and value != current.get(unit.pk):
-                services.indicator_value_set(
-                    actor=request.user,
-                    indicator=indicator,
-                    unit=unit,
-                    period=period,
-                    value=value,
-                    sync_tasks=False,
-                )
-                changed.append(unit)
-        if changed:
-            services.sync_task_progress([indicator], period.year, actor=request.user)
-        messages.success(request, _("%(count)s values were saved.") % {"count": len(changed)})
-        return redirect(reverse("dispatch:indicator", args=[code]) + f"?year={period.year}")
-    months = [Period(period.year, PeriodKind.MONTH, n) for n in range(1, 13)]
+        changed = [
+            (unit, value)
+            for unit, value in form.targets()
+            if value is not None and value != current.get(unit.pk)
+        ]
+        try:
+            with transaction.atomic():
+                for unit, value in changed:
+                    services.indicator_value_set(
+                        actor=request.user,
+                        indicator=indicator,
+                        unit=unit,
+                        period=period,
+                        value=value,
+                        sync_tasks=False,
+                    )
+                if changed:
+                    services.sync_task_progress([indicator], period.year, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(count)s values were saved.") % {"count": len(changed)})
+            return redirect(reverse("dispatch:indicator", args=[code]) + f"?year={period.year}")
+    months = [
+        *(Period(period.year, PeriodKind.MONTH, n) for n in range(1, 13)),
+        *(Period(period.year, PeriodKind.QUARTER, n) for n in range(1, 5)),
+        Period(period.year, PeriodKind.YEAR),
+    ]
     return render(
         request,
         "dispatch/values_form.html",

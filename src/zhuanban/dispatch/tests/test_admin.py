@@ -17,7 +17,9 @@ def test_the_system_administrator_keeps_unit_groups_and_the_change_is_audited(wo
     assert set(group.units.all()) == {world.zhuozi, world.huade}
     events = AuditEvent.objects.filter(object_type="dispatch.unitgroup")
     assert events.count() == 2  # the group, then its members
-    assert events.order_by("seq").last().after == {"units": sorted([world.zhuozi.code, world.huade.code])}
+    assert events.order_by("seq").last().after == {
+        "units": sorted([world.zhuozi.code, world.huade.code])
+    }
     listing = client.get(reverse("admin:dispatch_unitgroup_changelist")).content.decode()
     assert "卓资县" in listing
 

@@ -696,3 +696,20 @@ def test_overview_and_indicator_pages_keep_their_query_count_as_data_grows(
         _queries(client, reverse("dispatch:indicator", args=["beef_increase"]) + "?year=2023"),
     )
     assert big == small
+
+
+def test_an_indicator_takes_one_kind_of_period_a_year_so_nothing_counts_twice(
+    world, login, beef_indicator
+):
+    url = reverse("dispatch:values", args=["beef_increase"])
+    client = login(world.office)
+    client.post(url, {"period": "2023-M06", f"unit_{world.zhuozi.pk}": "1"})
+    response = client.post(
+        url, {"period": "2023-Q2", f"unit_{world.zhuozi.pk}": "3", f"unit_{world.huade.pk}": "2"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert list(IndicatorValue.objects.values_list("period_kind", flat=True)) == [
+        "month"
+    ]  # nothing of the quarter saved
+    assert "2023-Q2" in client.get(url + "?period=2023-Q2").content.decode()
