@@ -36,7 +36,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 
 from zhuanban.org.models import OrgUnit
-from zhuanban.org.roles import ADMIN_ROLES
 from zhuanban.org.scoping import scope_for
 from zhuanban.tasks import services
 from zhuanban.tasks.lifecycle import Action, Party, Status
@@ -1123,7 +1122,7 @@ class _Loader:
         if key not in self.lead_actors:
             for user in services.lead_people(task):
                 scope = scope_for(user)
-                if user.pk in office_staff_ids or (scope.roles and scope.roles <= ADMIN_ROLES):
+                if user.pk in office_staff_ids or not scope.sees_business_data:
                     continue
                 if Party.LEAD in parties(user, task):
                     self.lead_actors[key] = user

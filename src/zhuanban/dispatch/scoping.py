@@ -23,10 +23,6 @@ class Party:
     UNIT = "unit"  # people acting for the answering unit
 
 
-def _no_business_data(scope: Scope) -> bool:
-    return scope.user_id is None or bool(scope.roles and scope.roles <= ADMIN_ROLES)
-
-
 def acting_unit_ids(scope: Scope) -> set[int]:
     units = set(scope.liaison_unit_ids)
     if scope.own_unit_id is not None:
@@ -36,7 +32,7 @@ def acting_unit_ids(scope: Scope) -> set[int]:
 
 def visible_submissions(user) -> QuerySet[Submission]:
     scope = scope_for(user)
-    if _no_business_data(scope):
+    if not scope.sees_business_data:
         return Submission.objects.none()
     if scope.sees_all_units:
         return Submission.objects.all()
@@ -45,7 +41,7 @@ def visible_submissions(user) -> QuerySet[Submission]:
 
 def visible_rounds(user) -> QuerySet[DispatchRound]:
     scope = scope_for(user)
-    if _no_business_data(scope):
+    if not scope.sees_business_data:
         return DispatchRound.objects.none()
     if scope.sees_all_units:
         return DispatchRound.objects.all()
@@ -55,7 +51,7 @@ def visible_rounds(user) -> QuerySet[DispatchRound]:
 
 def visible_templates(user) -> QuerySet[TableTemplate]:
     scope = scope_for(user)
-    if _no_business_data(scope):
+    if not scope.sees_business_data:
         return TableTemplate.objects.none()
     if scope.sees_all_units:
         return TableTemplate.objects.all()
@@ -66,14 +62,14 @@ def visible_templates(user) -> QuerySet[TableTemplate]:
 
 
 def visible_indicators(user) -> QuerySet[Indicator]:
-    if _no_business_data(scope_for(user)):
+    if not scope_for(user).sees_business_data:
         return Indicator.objects.none()
     return Indicator.objects.all()
 
 
 def sees_all_units(user) -> bool:
     scope = scope_for(user)
-    return scope.sees_all_units and not _no_business_data(scope)
+    return scope.sees_all_units and scope.sees_business_data
 
 
 def can_manage_office(user, office_id: int) -> bool:

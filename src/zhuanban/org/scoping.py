@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from zhuanban.org.models import OrgUnit, RoleAssignment
 from zhuanban.org.permissions import ROLE_PERMS, Perm
-from zhuanban.org.roles import OFFICE_ROLES, Role
+from zhuanban.org.roles import ADMIN_ROLES, OFFICE_ROLES, Role
 
 BUREAU_WIDE_ROLES = frozenset({Role.LEADER, Role.INSPECTOR, Role.SYSTEM_ADMIN} | OFFICE_ROLES)
 
@@ -33,6 +33,12 @@ class Scope:
         return unit_id is not None and (
             unit_id in self.liaison_unit_ids or unit_id == self.own_unit_id
         )
+
+    @property
+    def sees_business_data(self) -> bool:
+        """Anyone signed in except the three administrators (三员), who keep the system
+        and its audit trail but read no tasks, tables or figures."""
+        return self.user_id is not None and not (self.roles and self.roles <= ADMIN_ROLES)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

@@ -22,7 +22,7 @@ def _in_subtrees(field: str, paths: tuple[str, ...]) -> Q:
 
 def visible_tasks(user) -> QuerySet[Task]:
     scope = scope_for(user)
-    if scope.user_id is None or (scope.roles and scope.roles <= ADMIN_ROLES):
+    if not scope.sees_business_data:
         return Task.objects.none()
     if scope.has_role(Role.LEADER, Role.INSPECTOR):
         return Task.objects.all()
@@ -39,7 +39,7 @@ def visible_tasks(user) -> QuerySet[Task]:
 
 def visible_lists(user) -> QuerySet[TaskList]:
     scope = scope_for(user)
-    if scope.user_id is None or (scope.roles and scope.roles <= ADMIN_ROLES):
+    if not scope.sees_business_data:
         return TaskList.objects.none()
     if scope.has_role(Role.LEADER, Role.INSPECTOR):
         return TaskList.objects.all()
