@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhuanban.core import audit
+from zhuanban.core.errors import ConcurrentEditError
 from zhuanban.core.models import AuditAction, StoredFile
 from zhuanban.core.notify import notify
 from zhuanban.dispatch import lifecycle, scoping
@@ -43,20 +44,6 @@ from zhuanban.org.models import OrgUnit, RoleAssignment
 from zhuanban.org.roles import Role
 
 VALUE_BATCH = 5000
-
-
-class ConcurrentEditError(ValidationError):
-    """Someone else saved the record since it was loaded."""
-
-    def __init__(self, message: str | None = None):
-        super().__init__(
-            message
-            or _(
-                "Someone else saved this table while you were editing it. Reload the page to "
-                "see their version; your entries have not been saved."
-            ),
-            code="concurrent_edit",
-        )
 
 
 class TableErrors(ValidationError):
@@ -662,7 +649,12 @@ def available_actions(user, submission: Submission) -> list[str]:
 
 def _check_version(submission: Submission, expected_version: int | None) -> None:
     if expected_version is not None and submission.lock_version != expected_version:
-        raise ConcurrentEditError()
+        raise ConcurrentEditError(
+            _(
+                "Someone else saved this table while you were editing it. Reload the page to "
+                "see their version; your entries have not been saved."
+            )
+        )
 
 
 def _record(actor, submission: Submission, action: str, before: str, comment: str = "") -> None:

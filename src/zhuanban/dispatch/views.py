@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhuanban.core.errors import errors_to_messages
 from zhuanban.dispatch import lifecycle, scoping, selectors, services
 from zhuanban.dispatch.access import (
     get_round_for_user,
@@ -47,11 +48,6 @@ from zhuanban.org.roles import UnitKind
 from zhuanban.org.scoping import scope_for
 
 EXTRA_BLANK_ROWS = 5
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 # --- overview -------------------------------------------------------------------------------------
@@ -423,7 +419,7 @@ def round_urge(request, pk: int):
     try:
         count = services.round_urge(actor=request.user, round_=round_, unit_ids=unit_ids)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("%(count)s units were urged.") % {"count": count})
     return redirect("dispatch:round", round_.pk)
@@ -436,7 +432,7 @@ def round_lock(request, pk: int):
     try:
         services.round_lock(actor=request.user, round_=round_)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The round is locked and its figures were kept."))
     return redirect("dispatch:round", round_.pk)
@@ -626,7 +622,7 @@ def submission(request, pk: int, unit_id: int):
         context = _submission_context(request, found, rows=rows, stale=True)
         return render(request, "dispatch/submission.html", context, status=409)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
         return redirect("dispatch:submission", pk, unit_id)
     found.refresh_from_db()
     if checked.problems:
@@ -662,7 +658,7 @@ def submission_act(request, pk: int, unit_id: int):
                 actor=request.user, submission=found, action=action, comment=comment
             )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         label = Action(action).label if action in Action.values else action
         messages.success(request, _("Done: %(action)s.") % {"action": label})

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhuanban.core import audit
+from zhuanban.core.errors import ConcurrentEditError
 from zhuanban.core.models import AuditAction
 from zhuanban.core.notify import notify
 from zhuanban.org.models import OrgUnit, RoleAssignment
@@ -37,19 +38,6 @@ from zhuanban.tasks.models import (
     TaskEvent,
     TaskList,
 )
-
-
-class ConcurrentEditError(ValidationError):
-    """Someone else saved the record since it was loaded."""
-
-    def __init__(self):
-        super().__init__(
-            _(
-                "Someone else changed this task while you were editing it. "
-                "Reload the page to see their changes, then make yours again."
-            ),
-            code="concurrent_edit",
-        )
 
 
 def _field_error(field: str, message: str, code: str) -> ValidationError:
@@ -259,7 +247,12 @@ def task_update(
     )
     _require_list_manager(actor, stored.task_list)
     if stored.version != expected_version:
-        raise ConcurrentEditError()
+        raise ConcurrentEditError(
+            _(
+                "Someone else changed this task while you were editing it. "
+                "Reload the page to see their changes, then make yours again."
+            )
+        )
     before = audit.snapshot(stored) | {
         "cooperating_units": sorted(stored.cooperating_units.values_list("pk", flat=True))
     }

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhuanban.core.errors import errors_to_messages
 from zhuanban.core.files import store_upload
 from zhuanban.core.models import StoredFile
 from zhuanban.org.scoping import scope_for
@@ -30,12 +31,7 @@ from zhuanban.tasks.scoping import can_manage_list, parties, visible_lists, visi
 PAGE_SIZE = 100
 
 
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _form_errors_to_messages(request, form) -> None:
+def _formerrors_to_messages(request, form) -> None:
     """The task page's small forms redirect back; their errors travel as messages, by field."""
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
@@ -269,7 +265,7 @@ def task_act(request, pk: int, action: str):
         else:
             services.task_act(actor=request.user, task=task, action=action, comment=comment)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
     return redirect("tasks:detail", pk=task.pk)
@@ -281,7 +277,7 @@ def task_report(request, pk: int):
     task = get_task_for_user(request.user, pk)
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
-        _form_errors_to_messages(request, form)
+        _formerrors_to_messages(request, form)
         return redirect("tasks:detail", pk=task.pk)
     try:
         if Action.REPORT not in allowed_actions(task.status, parties(request.user, task)):
@@ -298,7 +294,7 @@ def task_report(request, pk: int):
             evidence=evidence,
         )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("Progress reported."))
     return redirect("tasks:detail", pk=task.pk)
@@ -310,12 +306,12 @@ def extension_request(request, pk: int):
     task = get_task_for_user(request.user, pk)
     form = ExtensionForm(request.POST)
     if not form.is_valid():
-        _form_errors_to_messages(request, form)
+        _formerrors_to_messages(request, form)
         return redirect("tasks:detail", pk=task.pk)
     try:
         services.extension_request(actor=request.user, task=task, **form.cleaned_data)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The extension request was sent."))
     return redirect("tasks:detail", pk=task.pk)
@@ -335,7 +331,7 @@ def extension_decide(request, pk: int):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            errors_to_messages(request, error)
         else:
             messages.success(request, _("The extension request was decided."))
     return redirect("tasks:detail", pk=extension.task_id)
@@ -352,7 +348,7 @@ def task_comment(request, pk: int):
             actor=request.user, task=task, text=form.cleaned_data.get("comment", "")
         )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     return redirect("tasks:detail", pk=task.pk)
 
 
