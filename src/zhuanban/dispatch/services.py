@@ -91,8 +91,8 @@ def target_set(*, actor, indicator: Indicator, unit: OrgUnit, year: int, value) 
     target.value = Decimal(value)
     target.full_clean()
     target.save()
+    # A task's progress is measured against its own target_value, so nothing to sync.
     audit.record_change(actor=actor, instance=target, before=before)
-    sync_task_progress([indicator], year, actor=actor)
     return target
 
 
