@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from zhuanban.core.models import AuditAction, AuditChainHead, AuditEvent
+from zhuanban.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
 from zhuanban.core.request_context import current_ip
 
 GENESIS_HASH = "0" * 64
@@ -54,6 +54,7 @@ def _payload(event: AuditEvent) -> dict[str, Any]:
         "before": event.before,
         "after": event.after,
         "message": event.message,
+        "outcome": event.outcome,
     }
 
 
@@ -69,6 +70,7 @@ def record(
     after: dict | None = None,
     message: str = "",
     ip: str | None = None,
+    outcome: str = AuditOutcome.SUCCESS,
 ) -> AuditEvent:
     """Append one event. Runs inside the caller's transaction so a rolled-back change
     leaves no trace claiming it happened."""
@@ -92,6 +94,7 @@ def record(
             before=before,
             after=after,
             message=message[:255],
+            outcome=outcome,
             prev_hash=head.hash,
         )
         # Hash what the database will give back (JSON round trip), not Python objects.

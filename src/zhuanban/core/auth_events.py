@@ -4,7 +4,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from zhuanban.core import audit
-from zhuanban.core.models import AuditAction
+from zhuanban.core.models import AuditAction, AuditOutcome
 from zhuanban.core.request_context import client_ip
 
 
@@ -33,4 +33,5 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
         object_repr=username,
         message=f"username={username}",
         ip=_ip(request),
+        outcome=AuditOutcome.FAILURE,
     )

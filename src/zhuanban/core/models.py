@@ -17,6 +17,18 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Export")
     IMPORT = "import", _("Import")
     SYSTEM = "system", _("System operation")
+    LOCKED_OUT = "locked_out", _("Account locked")
+    PASSWORD_CHANGE = "password_change", _("Password change")
+    TWO_FACTOR = "two_factor", _("Two-factor authentication")
+    UPLOAD = "upload", _("Upload")
+    DOWNLOAD = "download", _("Download")
+    PRUNE = "prune", _("Audit trail pruned")
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", _("Succeeded")
+    FAILURE = "failure", _("Failed")
+    DENIED = "denied", _("Refused")
 
 
 class AppendOnlyError(Exception):
@@ -58,6 +70,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=255, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS
+    )
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
@@ -82,11 +97,17 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row locked while an event is appended, so the chain never forks."""
+    """A single row locked while an event is appended, so the chain never forks.
+
+    `base_seq`/`base_hash` mark where the retained chain starts: after a deliberate
+    prune the first kept event follows `base_hash`, not the genesis hash.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    base_seq = models.PositiveBigIntegerField(default=1)
+    base_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("audit chain head")
