@@ -4,10 +4,14 @@ ZHUANBAN_ENV=production turns on the HTTPS-only settings and refuses to start wi
 a real SECRET_KEY and ALLOWED_HOSTS. Everything else behaves the same everywhere.
 """
 
+import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -69,25 +73,38 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    "csp",
+    "django_ratelimit",
     "zhuanban.core",
     "zhuanban.org.apps.OrgConfig",
     "zhuanban.tasks",
     "zhuanban.dispatch",
     "zhuanban.demo",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "zhuanban.accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "zhuanban.core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhuanban.core.middleware.RequestContextMiddleware",
+    # After authentication, OTP, messages and the request context (for the audit trail).
+    "zhuanban.accounts.middleware.AccountPolicyMiddleware",
+    # Last: it turns a lock-out flagged during authentication into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhuanban.urls"
@@ -131,17 +148,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Password policy (GB/T 22239 level 3, OWASP ASVS L2): at least 8 characters of at
+# least 3 kinds, never the username, not a common password.
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MIN_CLASSES = 3
 AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "zhuanban.accounts.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": PASSWORD_MIN_CLASSES},
+    },
+    {"NAME": "zhuanban.accounts.validators.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses locked-out accounts and addresses before a password is
+# checked, and needs the request (log in through the login page, not client.login()).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+# Idle timeout: the cookie age, renewed by every request, and checked again on the
+# server by zhuanban.accounts.middleware (which says why the user must log in again).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True  # the cookie age is an idle timeout, not a hard one
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -181,6 +218,32 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features the platform never uses, off for every page (core.headers).
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+# Content Security Policy (django-csp): every script, style, font and image comes from
+# the app itself; no inline script or style, no eval (htmx's is off in base.html), no
+# framing, forms post only here. Images may be data: URIs (the 2FA QR code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "base-uri": [CSP_NONE],
+        "object-src": [CSP_NONE],
+    }
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     if env_bool("BEHIND_TLS_PROXY", default=True):
@@ -200,10 +263,76 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+# A larger `limit` is refused (422): SQLite fails on one beyond 64 bits, and no client
+# needs more than this in one page.
+NINJA_PAGINATION_MAX_LIMIT = 1000
+
+# Accounts (zhuanban.accounts): password age, lock-out, second factor.
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Roles that must use a TOTP second factor: the bureau leader and the three
+# administrators (org.roles.Role values; accounts' tests hold it to Role.LEADER | ADMIN_ROLES).
+TWO_FACTOR_REQUIRED_ROLES = ["leader", "system_admin", "security_admin", "audit_admin"]
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Zhuanban")
+# django-axes: the account and the address are each locked after LOGIN_FAILURE_LIMIT
+# failures (wrong codes at the second step count too), for LOGIN_LOCKOUT_MINUTES from
+# the failure that reached the limit; attempts refused meanwhile do not extend it.
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "zhuanban.core.request_context.client_ip"
+AXES_LOCKOUT_CALLABLE = "zhuanban.accounts.views.locked_out"
+# Axes would show its records to every administrator; accounts/admin.py shows them to
+# the security administrator only.
+AXES_ENABLE_ADMIN = False
+
+# A cache every web process shares, for the rate-limit counters: the database (no extra
+# service; migration core 0004 creates the table, so `migrate` is enough).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "zhuanban_cache",  # core/migrations/0004_cache_table.py
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
+# django-ratelimit warns that the database cache increments by read-then-write, not
+# atomically: two requests at the same instant may be counted once, so a burst can pass
+# a limit by a request or two. These limits stop scraping and floods, not exact counts
+# (account lockout on failed logins is django-axes, in its own table), so the database
+# cache serves; W001 only says the backend is not on the library's list.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+
+def _rate(name: str, default: str) -> str:
+    """A rate limit from the environment: a count per period, such as 20/m or 1000/h."""
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/([1-9][0-9]*)?[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must be a count per period such as 20/m, got {value!r}")
+    return value
+
+
+# Per client address: login attempts (POSTs). Per user: Excel exports and downloads,
+# uploads and imports, API calls; API calls without valid credentials per address.
+# Raise them for a load test; zhuanban.core.ratelimits reads them on every request.
+RATELIMIT_LOGIN = _rate("RATELIMIT_LOGIN", "30/m")
+RATELIMIT_EXPORT = _rate("RATELIMIT_EXPORT", "20/m")
+RATELIMIT_IMPORT = _rate("RATELIMIT_IMPORT", "20/m")
+RATELIMIT_API = _rate("RATELIMIT_API", "600/m")
+RATELIMIT_API_ANON = _rate("RATELIMIT_API_ANON", "60/m")
 
 # Uploads: evidence, attachments, imports.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1_048_576
 UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_MB", 100) * 1_048_576
+# Per kind of file, in MB (UPLOAD_MAX_MB_IMAGE etc.); never above UPLOAD_MAX_MB.
+UPLOAD_MAX_MB_BY_TYPE = {
+    kind: min(env_int(f"UPLOAD_MAX_MB_{kind.upper()}", default), UPLOAD_MAX_BYTES // 1_048_576)
+    for kind, default in {"image": 10, "pdf": 20, "docx": 20, "xlsx": 10, "txt": 2}.items()
+}
+# Entries an Office file (a zip) may hold; its central directory is checked before parsing.
+UPLOAD_MAX_ZIP_ENTRIES = env_int("UPLOAD_MAX_ZIP_ENTRIES", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1_048_576
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1_048_576
 
@@ -227,3 +356,6 @@ TASK_REPORT_CYCLE_DAYS = env_int("TASK_REPORT_CYCLE_DAYS", 30)
 # Dispatch (调度): the most rows one table submission or upload may hold; an indicator
 # lags (yellow, as a task does) when its completion trails time elapsed by TASK_LAG_POINTS.
 DISPATCH_MAX_ROWS = env_int("DISPATCH_MAX_ROWS", 20_000)
+
+# Audit trail: events younger than this are never pruned (`zhuanban audit prune`).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from zhuanban.api import api
@@ -7,17 +6,13 @@ from zhuanban.org import views as org_views
 
 urlpatterns = [
     path("", org_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("zhuanban.accounts.urls")),  # login, logout, accounts:*
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("zhuanban.org.urls")),
     path("tasks/", include("zhuanban.tasks.urls")),
     path("dispatch/", include("zhuanban.dispatch.urls")),
     path("notifications/", include("zhuanban.core.urls")),
+    path("audit/", include("zhuanban.org.urls_audit")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from zhuanban.accounts import services as accounts
 from zhuanban.demo import org_data as d
 from zhuanban.demo.dispatch_data import load_dispatch
 from zhuanban.demo.tasks_data import load_tasks
@@ -81,6 +82,8 @@ def load() -> None:
         )
         for role, role_unit in roles:
             org.role_assign(actor=None, user=user, role=role, unit=role_unit)
+        # Published password: usable in demo mode only, refused in production (accounts.E001).
+        accounts.mark_demo_account(user=user)
         users[username] = user
         return user
 

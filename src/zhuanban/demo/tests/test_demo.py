@@ -4,8 +4,10 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import RequestFactory
 from django.utils import timezone, translation
 
+from zhuanban.accounts.models import AccountSecurity
 from zhuanban.core import audit
 from zhuanban.core.models import AuditEvent, Notification
 from zhuanban.demo import org_data, tasks_data
@@ -81,10 +83,16 @@ class TestLoadedDemo:
 
     def test_demo_accounts_log_in_with_the_documented_password(self):
         for username, _description in DEMO_ACCOUNTS:
-            assert authenticate(username=username, password=org_data.DEMO_PASSWORD), username
+            # django-axes needs the request (it counts failures per address).
+            request = RequestFactory().post("/accounts/login/")
+            assert authenticate(request, username=username, password=org_data.DEMO_PASSWORD)
         assert RoleAssignment.objects.get(user__username="office").unit.code == "office-potato"
         assert RoleAssignment.objects.get(user__username="zhuozi").role == Role.COUNTY_LIAISON
         assert RoleAssignment.objects.get(user__username="auditor").role == Role.AUDIT_ADMIN
+
+    def test_every_demo_account_is_flagged_for_the_production_check(self):
+        flagged = AccountSecurity.objects.filter(is_demo_account=True)
+        assert flagged.count() == get_user_model().objects.count()
 
     def test_loading_twice_changes_nothing(self, capsys):
         def counts():
