@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhuanban.org.permissions import ADMIN_SITE_PERMS
+from zhuanban.org.permissions import ADMIN_SITE_PERMS, Perm
 from zhuanban.org.scoping import scope_for
 
 # (label, url name or None while the capability is being built, url namespace that marks it active)
@@ -35,6 +35,17 @@ def main_nav(request):
         for label, name, ns in MAIN_NAV
     ]
     scope = scope_for(request.user)
+    if not scope.sees_business_data:
+        # The three administrators (三员) read no business data: no links to it.
+        items = [item for item in items if item["url"] is None or item["label"] == MAIN_NAV[0][0]]
+    if scope.has_perm(Perm.READ_AUDIT):
+        items.append(
+            {
+                "label": _("Audit trail"),
+                "url": reverse("audit:list"),
+                "active": namespace == "audit",
+            }
+        )
     return {
         "main_nav": items,
         "can_administer": any(scope.has_perm(p) for p in ADMIN_SITE_PERMS),

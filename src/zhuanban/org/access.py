@@ -38,6 +38,12 @@ def get_chain_for_user(user, code: str) -> Chain:
     return chain
 
 
+def require_business_data(user) -> None:
+    """403 for the three administrators (三员): they keep the system, not its contents."""
+    if not scope_for(user).sees_business_data:
+        raise PermissionDenied
+
+
 def require_perm(perm: Perm):
     """View decorator: 403 unless the user's roles grant `perm`."""
 
@@ -58,5 +64,6 @@ __all__ = [
     "get_chain_for_user",
     "get_office_for_user",
     "get_unit_for_user",
+    "require_business_data",
     "require_perm",
 ]

@@ -1,8 +1,10 @@
 """Administration screens for the three separated administrators (三员).
 
-The system administrator manages org units, people, roles and chains; the audit
-administrator reads the audit trail and changes nothing. Every save and delete goes
-through `org.services`, so it is validated and audited like any other change.
+The system administrator manages org units, chains, logins and API tokens; the
+security administrator grants and removes roles (and reads the security policy, see
+`admin_site`); the audit administrator reads the audit trail and changes nothing.
+Every save and delete goes through `org.services`, so it is validated, permission-
+checked and audited like any other change.
 """
 
 import json
@@ -16,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from zhuanban.accounts.admin import IssuedPasswordAdminMixin
 from zhuanban.core import audit
 from zhuanban.core.models import ApiToken, AuditEvent
 from zhuanban.org import services
@@ -28,6 +31,7 @@ from zhuanban.org.models import (
     RoleAssignment,
 )
 from zhuanban.org.permissions import Perm
+from zhuanban.org.roles import Role
 from zhuanban.org.scoping import scope_for
 
 User = get_user_model()
@@ -112,6 +116,21 @@ class OrgUnitAdmin(AuditedAdmin):
         services.unit_delete(actor=request.user, unit=obj)
 
 
+# Accounts the system administrator may look at but not change: whoever sets their
+# password could act as them, and their duties are separated from his.
+SEPARATED_ACCOUNT_ROLES = (Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+
+
+def is_separated_account(user) -> bool:
+    if user is None or user.pk is None:
+        return False
+    cached = getattr(user, "_zhuanban_separated", None)
+    if cached is None:
+        cached = user.role_assignments.filter(role__in=SEPARATED_ACCOUNT_ROLES).exists()
+        user._zhuanban_separated = cached
+    return cached
+
+
 class ProfileInline(AuditedInline, admin.StackedInline):
     model = Profile
     perm = Perm.MANAGE_ACCOUNTS
@@ -120,35 +139,32 @@ class ProfileInline(AuditedInline, admin.StackedInline):
     max_num = 1
     autocomplete_fields = ["unit"]
 
+    def has_add_permission(self, request, obj=None):
+        return not is_separated_account(obj) and super().has_add_permission(request, obj)
 
-class RoleAssignmentFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        pairs = [
-            (form.cleaned_data["role"], getattr(form.cleaned_data.get("unit"), "pk", None))
-            for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("DELETE")
-            and form.cleaned_data.get("role")
-        ]
-        try:
-            services.validate_role_set(pairs)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
+    def has_change_permission(self, request, obj=None):
+        return not is_separated_account(obj) and super().has_change_permission(request, obj)
 
 
-class RoleAssignmentInline(AuditedInline, admin.TabularInline):
-    model = RoleAssignment
-    perm = Perm.MANAGE_ACCOUNTS
-    formset = RoleAssignmentFormSet
-    autocomplete_fields = ["unit"]
-    fields = ["role", "unit", "sort_order"]
+class AccountRules:
+    """三员分立 on logins. Users are deactivated, never deleted (deleting would drop
+    their role assignments, which only the security administrator removes). The
+    accounts of the security and audit administrators are read-only here: they are
+    kept on the server (`zhuanban changepassword`, `zhuanban grantrole`)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if is_separated_account(obj):
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+class UserAdmin(IssuedPasswordAdminMixin, AccountRules, AuditedAdmin, DjangoUserAdmin):
     perm = Perm.MANAGE_ACCOUNTS
-    inlines = [ProfileInline, RoleAssignmentInline]
+    inlines = [ProfileInline]  # roles: RoleAssignmentAdmin, the security administrator's
     list_display = ["username", "first_name", "is_active", "last_login"]
     list_filter = ["is_active", "role_assignments__role"]
     search_fields = ["username", "first_name", "profile__phone"]
@@ -167,6 +183,71 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         services.record_save(actor=request.user, instance=obj, perm=self.perm)
+        # A password the administrator sets must be changed at the first login.
+        self.issue_password(request, obj, form, change)
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Plain selects: an autocomplete would need the user and unit screens, which
+        # belong to the system administrator.
+        if "user" in self.fields:
+            self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+            self.fields["user"].label_from_instance = _user_label
+        if "unit" in self.fields:
+            self.fields["unit"].queryset = OrgUnit.objects.filter(is_active=True).order_by("path")
+
+    def clean(self):
+        cleaned = super().clean()
+        user, role, unit = cleaned.get("user"), cleaned.get("role"), cleaned.get("unit")
+        if user is not None and role:
+            existing = RoleAssignment.objects.filter(user=user).exclude(pk=self.instance.pk)
+            pairs = [*existing.values_list("role", "unit_id"), (role, unit.pk if unit else None)]
+            try:
+                services.validate_role_set(pairs)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from None
+        return cleaned
+
+
+def _user_label(user) -> str:
+    name = user.get_full_name()
+    return f"{user.get_username()}（{name}）" if name else user.get_username()
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(AuditedAdmin):
+    """The security administrator grants and removes roles. A role is never edited in
+    place: each grant and each removal is one audited event."""
+
+    perm = Perm.MANAGE_SECURITY
+    form = RoleAssignmentForm
+    list_display = ["user", "person_name", "role", "unit"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__first_name", "unit__name"]
+    list_select_related = ["user", "unit"]
+    ordering = ["user__username", "sort_order", "pk"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("name"), ordering="user__first_name")
+    def person_name(self, obj):
+        return obj.user.get_full_name()
+
+    def save_model(self, request, obj, form, change):
+        assignment = services.role_assign(
+            actor=request.user, user=obj.user, role=obj.role, unit=obj.unit
+        )
+        obj.pk = assignment.pk
+
+    def delete_model(self, request, obj):
+        services.role_revoke(actor=request.user, assignment=obj)
 
 
 class ChainExpertInline(AuditedInline, admin.TabularInline):
@@ -188,10 +269,20 @@ class ChainAdmin(AuditedAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only for the audit administrator; nobody can add, change or delete."""
+    """Read-only for the audit administrator; nobody can add, change or delete, whatever
+    their flags (is_superuser counts for nothing here)."""
 
-    list_display = ["seq", "at", "actor_username", "ip", "action", "object_type", "object_repr"]
-    list_filter = ["action", "object_type"]
+    list_display = [
+        "seq",
+        "at",
+        "actor_username",
+        "ip",
+        "action",
+        "outcome",
+        "object_type",
+        "object_repr",
+    ]
+    list_filter = ["action", "outcome", "object_type"]
     search_fields = ["actor_username", "object_repr", "object_id", "message", "ip"]
     date_hierarchy = "at"
     list_per_page = 100
@@ -202,6 +293,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "actor_username",
         "ip",
         "action",
+        "outcome",
         "object_type",
         "object_id",
         "object_repr",

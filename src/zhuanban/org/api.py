@@ -12,10 +12,13 @@ router = Router(tags=["org"])
 
 
 class ErrorOut(Schema):
-    detail: str
+    """The same shape as dispatch's and tasks' (one OpenAPI component per name)."""
+
+    detail: str | list | dict
+    code: str | None = None
 
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 class UnitOut(Schema):

@@ -95,7 +95,9 @@ def validate_role_set(assignments: list[tuple[str, int | None]]) -> None:
 
 @transaction.atomic
 def role_assign(*, actor, user, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
-    _require(actor, Perm.MANAGE_ACCOUNTS)
+    """Grant a role. Only the security administrator does this (三员分立): the system
+    administrator creates the login, the security administrator decides what it may do."""
+    _require(actor, Perm.MANAGE_SECURITY)
     existing = list(RoleAssignment.objects.filter(user=user).values_list("role", "unit_id"))
     validate_role_set([*existing, (role, unit.pk if unit else None)])
     assignment = RoleAssignment(user=user, role=role, unit=unit)
@@ -107,16 +109,25 @@ def role_assign(*, actor, user, role: str, unit: OrgUnit | None = None) -> RoleA
 
 @transaction.atomic
 def role_revoke(*, actor, assignment: RoleAssignment) -> None:
-    _require(actor, Perm.MANAGE_ACCOUNTS)
+    _require(actor, Perm.MANAGE_SECURITY)
     audit.record_delete(actor=actor, instance=assignment, before=audit.snapshot(assignment))
     assignment.delete()
+
+
+def _perm_for(instance: models.Model, perm: Perm) -> Perm:
+    """Role assignments are the security administrator's whatever screen saves them."""
+    return Perm.MANAGE_SECURITY if isinstance(instance, RoleAssignment) else perm
 
 
 @transaction.atomic
 def record_save(*, actor, instance: models.Model, perm: Perm = Perm.MANAGE_ORG) -> models.Model:
     """Save a plain record (no lifecycle of its own) with validation and an audit entry."""
-    _require(actor, perm)
+    _require(actor, _perm_for(instance, perm))
     instance.full_clean()
+    if isinstance(instance, RoleAssignment):
+        others = RoleAssignment.objects.filter(user_id=instance.user_id).exclude(pk=instance.pk)
+        pairs = list(others.values_list("role", "unit_id"))
+        validate_role_set([*pairs, (instance.role, instance.unit_id)])
     before = _before(instance)
     instance.save()
     audit.record_change(actor=actor, instance=instance, before=before)
@@ -125,7 +136,7 @@ def record_save(*, actor, instance: models.Model, perm: Perm = Perm.MANAGE_ORG) 
 
 @transaction.atomic
 def record_delete(*, actor, instance: models.Model, perm: Perm = Perm.MANAGE_ORG) -> None:
-    _require(actor, perm)
+    _require(actor, _perm_for(instance, perm))
     audit.record_delete(actor=actor, instance=instance, before=audit.snapshot(instance))
     instance.delete()
 

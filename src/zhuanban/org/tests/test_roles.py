@@ -24,9 +24,9 @@ def roles_of(user):
 )
 def test_separated_duties_cannot_be_combined(world, existing, added):
     user = UserFactory(username="both")
-    services.role_assign(actor=world.sysadmin, user=user, role=existing)
+    services.role_assign(actor=world.secadmin, user=user, role=existing)
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
-        services.role_assign(actor=world.sysadmin, user=user, role=added)
+        services.role_assign(actor=world.secadmin, user=user, role=added)
     assert caught.value.error_list[0].code == "role_conflict"
     assert roles_of(user) == [existing]
 
@@ -34,11 +34,11 @@ def test_separated_duties_cannot_be_combined(world, existing, added):
 def test_one_position_per_person_per_office(world):
     with pytest.raises(ValidationError):
         services.role_assign(
-            actor=world.sysadmin, user=world.office, role=Role.OFFICE_DEPUTY, unit=world.potato
+            actor=world.secadmin, user=world.office, role=Role.OFFICE_DEPUTY, unit=world.potato
         )
     # ...but a position in another office is fine.
     services.role_assign(
-        actor=world.sysadmin, user=world.office, role=Role.OFFICE_MEMBER, unit=world.brand
+        actor=world.secadmin, user=world.office, role=Role.OFFICE_MEMBER, unit=world.brand
     )
     assert RoleAssignment.objects.filter(user=world.office).count() == 2
 
@@ -46,7 +46,7 @@ def test_one_position_per_person_per_office(world):
 def test_an_office_has_one_director(world):
     with pytest.raises(ValidationError):
         services.role_assign(
-            actor=world.sysadmin,
+            actor=world.secadmin,
             user=world.brand_staff,
             role=Role.OFFICE_DIRECTOR,
             unit=world.potato,
@@ -67,13 +67,13 @@ def test_roles_are_held_in_the_right_kind_of_unit(world, role, unit_name):
     user = UserFactory(username="new")
     unit = getattr(world, unit_name) if unit_name else None
     with pytest.raises(ValidationError) as caught:
-        services.role_assign(actor=world.sysadmin, user=user, role=role, unit=unit)
+        services.role_assign(actor=world.secadmin, user=user, role=role, unit=unit)
     assert "unit" in caught.value.message_dict
     assert roles_of(user) == []
 
 
-@pytest.mark.parametrize("actor", ["leader", "auditor", "secadmin", "office"])
-def test_only_the_system_administrator_assigns_roles(world, actor):
+@pytest.mark.parametrize("actor", ["leader", "auditor", "sysadmin", "office"])
+def test_only_the_security_administrator_assigns_roles(world, actor):
     user = UserFactory(username="new")
     with pytest.raises(PermissionDenied):
         services.role_assign(actor=getattr(world, actor), user=user, role=Role.INSPECTOR)
