@@ -11,7 +11,9 @@
 - row heights estimated from the wrapped text, since LibreOffice keeps the default
   height when it opens an .xlsx (text would print on top of text).
 
-Meant for openpyxl's write-only mode (rows stream, memory stays flat).
+Meant for openpyxl's write-only mode (rows stream, memory stays flat). For reading,
+`is_formula()` and `formula_refused()`: imports load workbooks with data_only=False and
+refuse formula cells instead of trusting the value a spreadsheet cached with them.
 """
 
 import math
@@ -53,6 +55,20 @@ def clean_text(value: str) -> str:
     if len(value) > CELL_MAX_CHARS:
         value = value[: CELL_MAX_CHARS - 1] + "…"
     return value
+
+
+def is_formula(cell) -> bool:
+    """Whether a cell read with data_only=False holds a formula (its value is then the
+    formula's text, or an array/data-table formula object), never its cached result."""
+    return cell.data_type == "f"
+
+
+def formula_refused() -> str:
+    """What an import says at a cell holding a formula: formulas are never read as data."""
+    return _(
+        "This cell holds a formula, and formulas are not read. Copy the cells and paste "
+        "them as values (Paste Special, Values), then upload the file again."
+    )
 
 
 def sheet_title(text: str) -> str:

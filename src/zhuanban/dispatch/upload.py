@@ -7,10 +7,11 @@ headings in whatever order, reads the rows and checks them with the same
 `validation.check_rows` the screen and the API use. Each problem names the cell as
 Excel shows it (D7). Nothing is stored: the view confirms a valid file separately.
 
-Cells are read as values, never evaluated: a formula reads as the value Excel last
-calculated and saved with it, and as blank when it has none. The file is read in
-openpyxl's read-only mode, row by row, and reading stops as soon as the table is over
-the row limit.
+Formulas are never evaluated, and never read as data either: the value Excel cached
+with a formula may be anything its author wrote into the file, so a formula cell in
+the table is a problem at that cell ("paste it as a value"), and the file is refused.
+The file is read in openpyxl's read-only mode, row by row, and reading stops as soon
+as the table is over the row limit.
 """
 
 import io
@@ -26,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from zhuanban.core.excel import sheet_title
+from zhuanban.core.excel import formula_refused, is_formula, sheet_title
 from zhuanban.core.files import as_file, check_upload
 from zhuanban.dispatch.models import Submission
 from zhuanban.dispatch.periods import Period
@@ -167,7 +168,7 @@ def _explained(error: ValidationError) -> UploadProblem:
             ),
             "not_xlsx",
         )
-    if error.code == "bad_zip":
+    if error.code in ("bad_zip", "xml_dtd"):
         return _corrupt()
     if error.code == "type":
         return _file_problem(
@@ -193,7 +194,7 @@ def _corrupt() -> UploadProblem:
 
 def _read(data: bytes, submission: Submission, result: UploadResult) -> None:
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # untrusted input: whatever fails to open is not a usable workbook
         logger.info("unit upload: the file could not be opened as a workbook", exc_info=True)
         raise _Unusable(_corrupt()) from None
@@ -335,7 +336,8 @@ def _read_workbook(workbook, submission: Submission, result: UploadResult) -> No
     # The dimension a file declares may be wrong (too small, or the whole sheet):
     # read the rows that are there.
     ws.reset_dimensions()
-    rows = ws.iter_rows(values_only=True)
+    formulas: list[tuple[int, int]] = []  # (sheet row, column index from 0)
+    rows = _values(ws.iter_rows(), formulas)
     head_rows = []
     for row in rows:
         head_rows.append(row)
@@ -367,6 +369,46 @@ def _read_workbook(workbook, submission: Submission, result: UploadResult) -> No
     _read_rows(head_rows[header_index + 1 :], rows, columns, result)
     result.checked = check_submission_rows(submission, result.rows)
     result.problems.extend(result.locate(result.checked.problems))
+    _formula_problems(formulas, result)
+
+
+def _values(rows, formulas: list[tuple[int, int]]):
+    """The sheet's rows as tuples of values; a formula cell is noted in `formulas` and
+    reads as blank (never as the value cached with it)."""
+    for number, cells in enumerate(rows, start=1):
+        values = tuple(cell.value for cell in cells)
+        if any(is_formula(cell) for cell in cells):
+            values = list(values)
+            for index, cell in enumerate(cells):
+                if is_formula(cell):
+                    formulas.append((number, index))
+                    values[index] = None
+            values = tuple(values)
+        yield values
+
+
+def _formula_problems(formulas: list[tuple[int, int]], result: UploadResult) -> None:
+    """One problem at each formula cell below the header, in place of any other problem
+    there (a formula read as blank would also be "required")."""
+    cells = {
+        f"{get_column_letter(index + 1)}{row}": index
+        for row, index in formulas
+        if row > result.header_row
+    }
+    if not cells:
+        return
+    headings = {letter: result.headings[key] for key, letter in result.letters.items()}
+    result.problems = [p for p in result.problems if p.cell not in cells]
+    result.problems.extend(
+        UploadProblem(
+            result.sheet,
+            cell,
+            headings.get(get_column_letter(index + 1), ""),
+            formula_refused(),
+            "formula",
+        )
+        for cell, index in cells.items()
+    )
 
 
 def _match_columns(header: tuple, wanted: dict[str, str], table, result: UploadResult):

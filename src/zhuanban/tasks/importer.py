@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from zhuanban.core import audit
+from zhuanban.core import audit, excel
 from zhuanban.core.files import as_file, check_upload
 from zhuanban.core.models import AuditAction
 from zhuanban.org.models import OrgUnit
@@ -205,7 +205,7 @@ def read_workbook(source) -> tuple[openpyxl.Workbook, str, str]:
         try:
             check_upload(upload, allowed={".xlsx"})
         except ValidationError as error:
-            if error.code in ("mismatch", "bad_zip"):
+            if error.code in ("mismatch", "bad_zip", "xml_dtd"):
                 raise _not_a_workbook() from None
             if error.code == "type":
                 raise ValidationError(
@@ -223,7 +223,9 @@ def read_workbook(source) -> tuple[openpyxl.Workbook, str, str]:
         if opened:
             upload.close()
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
+        # data_only=False: a formula reads as a formula (refused at its cell), never as
+        # the value a spreadsheet cached with it.
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=False)
     except Exception:  # untrusted input: whatever fails to open is not a usable workbook
         logger.info("task import: %s could not be opened as a workbook", name, exc_info=True)
         raise _not_a_workbook() from None
@@ -257,6 +259,7 @@ class _Sheet:
     merged: dict[tuple[int, int], object] = field(default_factory=dict)
     continued: set[tuple[int, int]] = field(default_factory=set)  # below a merge's top row
     vertical: set[tuple[int, int]] = field(default_factory=set)  # in a merge of >1 rows
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # cells read as blank
 
     def value(self, row: int, key: str):
         col = self.columns.get(key)
@@ -264,7 +267,34 @@ class _Sheet:
             return None
         if (row, col) in self.merged:
             return self.merged[(row, col)]
-        return self.worksheet.cell(row, col).value
+        return self.read(row, col)
+
+    def read(self, row: int, col: int):
+        """A cell's value; a formula is noted (an error at its cell) and reads as blank."""
+        cell = self.worksheet.cell(row, col)
+        if excel.is_formula(cell):
+            self.formulas.add((row, col))
+            return None
+        return cell.value
+
+    def formula_problems(self, problems: list[Problem]) -> list[Problem]:
+        """`problems` with one error at each formula cell, in place of any other there
+        (a formula read as blank would also be "missing")."""
+        if not self.formulas:
+            return problems
+        keys = {col: key for key, col in self.columns.items()}
+        cells = {(row, get_column_letter(col)): (row, col) for row, col in self.formulas}
+        kept = [p for p in problems if (p.row, p.column) not in cells]
+        return kept + [
+            Problem(
+                row,
+                letter,
+                self.header(keys[col]) if col in keys else "",
+                excel.formula_refused(),
+                "formula",
+            )
+            for (row, letter), (_row, col) in sorted(cells.items())
+        ]
 
     def letter(self, key: str) -> str:
         return get_column_letter(self.columns[key]) if key in self.columns else ""
@@ -348,8 +378,12 @@ def _check_header(worksheet, row: int, keys) -> tuple[_Sheet | None, list[Proble
         )
         return None, [problem]
     sheet = _Sheet(worksheet, row, columns, headers)
+    read_columns = set(columns.values())
     for merged_range in worksheet.merged_cells.ranges:
-        top = worksheet.cell(merged_range.min_row, merged_range.min_col).value
+        if merged_range.min_row > row and merged_range.min_col in read_columns:
+            top = sheet.read(merged_range.min_row, merged_range.min_col)
+        else:  # above the table, or in a column that is not read
+            top = worksheet.cell(merged_range.min_row, merged_range.min_col).value
         tall = merged_range.max_row > merged_range.min_row
         # A merge spreads down the rows it spans; across columns it is only layout, so the
         # value stays in its first column (a heading row merged over the whole width).
@@ -927,7 +961,7 @@ def parse_workbook(source, *, task_list: TaskList) -> ImportPlan:
         plan.rows = builder.plan_rows()
         builder.fill_fields(_Units())
         builder.check_existing()
-        plan.problems.extend(builder.problems)
+        plan.problems.extend(sheet.formula_problems(builder.problems))
     finally:
         workbook.close()
     if not plan.rows and not plan.errors:

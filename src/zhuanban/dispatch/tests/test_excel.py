@@ -435,24 +435,26 @@ def test_a_file_of_another_table(zhuozi_livestock, projects_file):
     assert refused(zhuozi_livestock, projects_file, "wrong_table")
 
 
-def test_a_formula_reads_as_its_saved_value(zhuozi_livestock, livestock_file):
+def test_a_formula_is_refused_at_its_cell_not_read_as_its_saved_value(
+    zhuozi_livestock, livestock_file
+):
+    """The value Excel cached with a formula is not trusted: the cell is an error."""
     data = with_cell_xml(livestock_file, "C4", "<f>A4+B4</f><v>4.3</v>")
-    result = read_unit_workbook(as_upload(data), zhuozi_livestock)
-    assert result.is_valid, result.problems
-    assert result.rows[0]["total"] == 4.3
-    assert result.checked.rows[0]["total"] == Decimal("4.30")
+    problem = refused(zhuozi_livestock, data, "formula")
+    assert (problem.cell, problem.column) == ("C4", "合计（万头）")
 
 
-def test_a_formula_without_a_saved_value_reads_as_blank(zhuozi_livestock, livestock_file):
+def test_a_formula_without_a_saved_value_is_refused_too(zhuozi_livestock, livestock_file):
     data = with_cell_xml(livestock_file, "A4", "<f>SUM(1,2)</f>")
-    problem = refused(zhuozi_livestock, data, "required")
-    assert problem.cell == "A4"
+    result = read_unit_workbook(as_upload(data), zhuozi_livestock)
+    # One problem at the cell, not also "required" for the blank it reads as.
+    assert [p.code for p in result.problems if p.cell == "A4"] == ["formula"]
 
 
 def test_a_formula_is_never_evaluated(zhuozi_livestock, livestock_file):
-    """What the formula would give does not matter: its saved value is read."""
+    """Neither what the formula would give nor its saved value is read."""
     data = with_cell_xml(livestock_file, "D4", '<f>WEBSERVICE("http://x")</f><v>-3</v>')
-    assert refused(zhuozi_livestock, data, "below_min").cell == "D4"
+    assert refused(zhuozi_livestock, data, "formula").cell == "D4"
 
 
 def test_fifty_thousand_rows_stop_at_the_limit(zhuozi_projects, settings):
