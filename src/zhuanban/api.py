@@ -4,9 +4,16 @@ the same scoping as the screens, an OpenAPI schema at /api/v1/openapi.json."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, Throttled
 from ninja.security import HttpBearer, django_auth
 
 from zhuanban.core.models import ApiToken
+from zhuanban.core.ratelimits import (
+    ApiAnonThrottle,
+    ApiUserThrottle,
+    anonymous_over_limit,
+    api_limit_message,
+)
 
 
 class BearerToken(HttpBearer):
@@ -27,6 +34,8 @@ api = NinjaAPI(
     version="1",
     description="Special offices platform: organisation, tasks, dispatch, supervision.",
     auth=[BearerToken(), django_auth],
+    # RATELIMIT_API per user, RATELIMIT_API_ANON per address (zhuanban.core.ratelimits).
+    throttle=[ApiUserThrottle(), ApiAnonThrottle()],
     urls_namespace="api",
 )
 
@@ -40,6 +49,24 @@ def _validation_error(request, exc: ValidationError):
     # The services' messages are already translated and meant for the user.
     detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
     return api.create_response(request, {"detail": detail}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc: AuthenticationError):
+    # ninja authenticates before it throttles: count failed attempts per address here, so
+    # that guessing tokens is bounded too.
+    wait = anonymous_over_limit(request)
+    if wait is not None:
+        response = api.create_response(request, {"detail": api_limit_message()}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    # ninja adds the Retry-After header.
+    return api.create_response(request, {"detail": api_limit_message()}, status=429)
 
 
 @api.exception_handler(PermissionDenied)

@@ -13,3 +13,8 @@ import tempfile  # noqa: E402
 
 # Uploads in tests go to a throw-away folder, never into the checkout.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="zhuanban-test-media-")
+
+# The rate-limit counters in memory, emptied before each test (conftest.py): tests that
+# count queries count the app's own, and no test inherits another's counters. The
+# database cache itself is tested in core/tests/test_ratelimits.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import ConfigDict
 
 from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.dispatch import scoping, selectors, services
@@ -35,7 +36,9 @@ from zhuanban.dispatch.models import (
 )
 from zhuanban.dispatch.schema import Column, ColumnType
 from zhuanban.dispatch.validation import CellProblem
+from zhuanban.org.access import require_business_data
 from zhuanban.org.models import OrgUnit
+from zhuanban.org.scoping import scope_for
 
 router = Router(tags=["dispatch"])
 
@@ -48,7 +51,14 @@ class ErrorOut(Schema):
     code: str | None = None
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 class ProblemOut(Schema):
@@ -183,13 +193,19 @@ class SubmissionSavedOut(SubmissionOut):
     problems: list[ProblemOut]
 
 
+# Input schemas name only what the caller decides; status, unit, reviewer and dates are
+# the services' to set. Unknown fields are refused (422), so that a typo is not lost.
 class SubmissionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     rows: list[dict[str, str | int | float | bool | None]]
     lock_version: int
     submit: bool = False
 
 
 class DecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     comment: str = Field("", max_length=2000)
     row_comments: dict[str, str] = Field(
         default_factory=dict, description="Comments by row index, when returning"
@@ -333,6 +349,7 @@ def _in_state(rounds: QuerySet[DispatchRound], state: str) -> QuerySet[DispatchR
 @paginate(RoundPagination)
 def list_rounds(request: HttpRequest, filters: Query[RoundQuery]):
     """The rounds the caller may see, latest period first, with their completeness."""
+    require_business_data(request.user)
     rounds = scoping.visible_rounds(request.user).select_related("office", "template")
     if filters.template:
         rounds = rounds.filter(template__code=filters.template)
@@ -544,10 +561,14 @@ def _progress_row(row: selectors.ProgressRow, places: int) -> dict:
 def indicator_progress(request: HttpRequest, code: str, query: Query[ProgressQuery]):
     """Year to date against the annual target and against time elapsed, for the city and
     each county, ranked, with the same lights as tasks (green, yellow, red; none without
-    a target)."""
+    a target). A county reads its own line and rank, not the other counties' figures
+    (as on the indicator's page)."""
     indicator = _indicator_for_user(request.user, code)
     year = query.year or timezone.localdate().year
     (progress,) = selectors.indicator_progress([indicator], year)
+    if not scoping.sees_all_units(request.user):
+        own = scoping.acting_unit_ids(scope_for(request.user))
+        progress.rows = [row for row in progress.rows if row.unit.pk in own]
     return {
         "indicator": indicator,
         "year": year,

@@ -28,6 +28,7 @@ from zhuanban.core import audit, excel
 from zhuanban.core.files import store_upload
 from zhuanban.core.models import AuditAction
 from zhuanban.core.pending import PendingUploads
+from zhuanban.core.ratelimits import limit_export, limit_import
 from zhuanban.dispatch import scoping, services
 from zhuanban.dispatch.access import get_submission_for_user
 from zhuanban.dispatch.lifecycle import Action
@@ -72,6 +73,7 @@ def download_name(submission: Submission) -> str:
 
 @require_GET
 @login_required
+@limit_export
 def download(request, pk: int, unit_id: int) -> FileResponse:
     submission = _table_submission(request.user, pk, unit_id)
     # As the submission page offers it: the unit, the owning office, and bureau-wide
@@ -162,6 +164,7 @@ def _render(
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@limit_import
 def upload(request, pk: int, unit_id: int):
     submission = _table_submission(request.user, pk, unit_id)
     if Party.UNIT not in scoping.parties(request.user, submission):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from zhuanban.core import audit, excel
 from zhuanban.core.models import AuditAction
+from zhuanban.core.ratelimits import limit_export
 from zhuanban.dispatch import exports
 from zhuanban.dispatch.access import get_round_for_user, require_consolidation_access
 
@@ -18,6 +19,7 @@ SPOOL_BYTES = 4 * 1_048_576  # larger files go to disk while they are being sent
 
 @require_GET
 @login_required
+@limit_export
 def consolidation_export(request, pk: int) -> FileResponse:
     round_ = get_round_for_user(request.user, pk)
     require_consolidation_access(request.user, round_)

@@ -5,8 +5,11 @@ import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status as Reply
+from pydantic import ConfigDict
 
 from zhuanban.core.pagination import BoundedLimitOffset
+from zhuanban.org.access import require_business_data
 from zhuanban.tasks import selectors, services
 from zhuanban.tasks.access import get_task_for_user
 from zhuanban.tasks.lifecycle import FORM_ACTIONS, Action, Status, allowed_actions
@@ -16,15 +19,26 @@ from zhuanban.tasks.scoping import parties
 router = Router(tags=["tasks"])
 
 
+# The same shapes as dispatch's ErrorOut and UnitRef: the OpenAPI schema has one component
+# per name, so two different schemas of one name would document one of them wrongly.
 class ErrorOut(Schema):
-    detail: str | list[str] | dict
+    detail: str | list | dict
+    code: str | None = None
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 class UnitRef(Schema):
     id: int
+    code: str
     name: str
 
 
@@ -85,11 +99,17 @@ class CountsOut(Schema):
     green: int
 
 
+# Input schemas name only what the caller decides; status, owner, unit and dates are the
+# services' to set. Unknown fields are refused (422), so that a typo is not silently lost.
 class ActionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     comment: str = Field("", max_length=2000)
 
 
 class ReportIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     text: str = Field(..., min_length=1, max_length=5000)
     progress: int = Field(..., ge=0, le=100)
     figures: str = Field("", max_length=500)
@@ -106,6 +126,7 @@ def _filters(query: LedgerQuery) -> selectors.LedgerFilters:
 @paginate(BoundedLimitOffset)
 def list_tasks(request: HttpRequest, filters: Query[LedgerQuery]):
     """The ledger: every task the caller may see, in tree order, with its warning light."""
+    require_business_data(request.user)
     return selectors.ledger(request.user, _filters(filters))
 
 
@@ -131,7 +152,7 @@ def act(request: HttpRequest, task_id: int, action: Action, payload: ActionIn):
     """Apply a lifecycle action (assign, accept, return, request_close, close, …)."""
     task = get_task_for_user(request.user, task_id)
     if action in FORM_ACTIONS:
-        return 400, {"detail": "Use the dedicated endpoint for this action."}
+        return Reply(400, {"detail": "Use the dedicated endpoint for this action."})
     services.task_act(actor=request.user, task=task, action=action, comment=payload.comment)
     return _detail(request, task_id)
 

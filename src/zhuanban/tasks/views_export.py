@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from zhuanban.core import audit, excel
 from zhuanban.core.models import AuditAction
+from zhuanban.core.ratelimits import limit_export
 from zhuanban.tasks import exports, selectors
 from zhuanban.tasks.filters import filters_from_query, numbering_from_query
 from zhuanban.tasks.models import NumberingStyle
@@ -26,6 +27,7 @@ SPOOL_BYTES = 4 * 1_048_576  # larger files go to disk while they are being sent
 
 @require_GET
 @login_required
+@limit_export
 def ledger_export(request):
     filters = filters_from_query(request.GET)
     tasks = selectors.ledger(request.user, filters)

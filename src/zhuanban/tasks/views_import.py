@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from zhuanban.core.pending import PendingUploads
+from zhuanban.core.ratelimits import limit_import
 from zhuanban.tasks import importer
 from zhuanban.tasks.access import get_list_for_user
 from zhuanban.tasks.models import TaskList
@@ -37,6 +38,7 @@ class ImportForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@limit_import
 def import_upload(request, pk: int):
     task_list = get_list_for_user(request.user, pk, manage=True)
     if request.method == "POST" and "confirm" in request.POST:
