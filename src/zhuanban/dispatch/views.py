@@ -43,6 +43,7 @@ from zhuanban.dispatch.models import (
 )
 from zhuanban.dispatch.periods import Period, PeriodKind
 from zhuanban.dispatch.validation import display, row_from_json
+from zhuanban.org.access import require_business_data
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.org.scoping import scope_for
@@ -56,6 +57,7 @@ EXTRA_BLANK_ROWS = 5
 @require_GET
 @login_required
 def home(request):
+    require_business_data(request.user)
     today = timezone.localdate()
     rounds = (
         scoping.visible_rounds(request.user)
@@ -300,8 +302,12 @@ def template_detail(request, pk: int):
     except ValueError:
         year = years[0] if years else timezone.localdate().year
     year_rounds = list(rounds.filter(year=year).order_by("period_kind", "period_number", "cadence"))
-    counts = selectors.completeness_by_round([r.pk for r in year_rounds])
     sees_all = scoping.sees_all_units(request.user)
+    # A county counts its own lines only: another unit's status is not its to read.
+    counts = selectors.completeness_by_round(
+        [r.pk for r in year_rounds],
+        None if sees_all else scoping.visible_submissions(request.user),
+    )
     grid_rounds, grid_units, cells = selectors.reporting_grid(year_rounds if sees_all else [])
     by_unit = {
         unit.pk: counts

@@ -3,14 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhuanban.core.downloads import serve_stored_file
 from zhuanban.core.errors import errors_to_messages
 from zhuanban.core.files import store_upload
 from zhuanban.core.models import StoredFile
+from zhuanban.org.access import require_business_data
 from zhuanban.org.scoping import scope_for
 from zhuanban.tasks import selectors, services
 from zhuanban.tasks.access import get_extension_for_user, get_list_for_user, get_task_for_user
@@ -42,6 +44,7 @@ def _formerrors_to_messages(request, form) -> None:
 @require_GET
 @login_required
 def ledger(request):
+    require_business_data(request.user)
     # The query string is parsed once, leniently, the same way the export parses it;
     # the form only displays the filters in force.
     filters = filters_from_query(request.GET)
@@ -88,6 +91,7 @@ def candidates(request):
 @require_GET
 @login_required
 def list_index(request):
+    require_business_data(request.user)
     lists = visible_lists(request.user).select_related("office").order_by("-year", "title")
     return render(
         request,
@@ -222,7 +226,10 @@ def task_detail(request, pk: int):
             "can": set(actions),
             "Action": Action,
             "can_edit": can_manage_list(request.user, task.task_list),
-            "children": task.children.with_light()
+            # Only the subtasks the user may see: another county's, or a draft, stays hidden.
+            "children": visible_tasks(request.user)
+            .filter(parent=task)
+            .with_light()
             .select_related("lead_unit", "task_list")
             .prefetch_related("cooperating_units")
             .order_by("sort_path"),
@@ -364,9 +371,4 @@ def task_file(request, pk: int, file_id: int):
     )
     if stored is None:
         raise Http404
-    return FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type,
-    )
+    return serve_stored_file(request, stored, context=task)

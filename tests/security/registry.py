@@ -1,0 +1,511 @@
+"""How to attack each URL pattern, by its key (the URL name; name + route where a name is
+not unique; the route where there is no name).
+
+A pattern that is missing here fails the suite: whoever adds an endpoint says what
+"another county's object" is for it, or why it has none.
+
+Checks:
+  FOREIGN      another county's object (or an office's, for a write the liaison may not
+               make): 卓资县's liaison gets 403/404 — by GET, and by the write method with a
+               plausible body — and nothing changes in the database. Then the object's
+               owner (the positive control, on by default) gets in on the same URL: so
+               the 404 comes from authorization and not from a wrong id.
+  SHARED       a reference page with parameters that every signed-in user sees: 200 and
+               none of 化德县's private data.
+  OWN_DATA     a page without parameters: 200, and only the liaison's own data (no text
+               of 化德县's); `owner_sees` proves the check has teeth.
+  OWN_ACTION   a POST without parameters on the user's own things: touches no one else's.
+  FORBIDDEN    a page without parameters that the liaison's roles do not grant (office
+               staff's, the audit administrator's): 403 (405 for a GET on a POST-only one).
+  ADMIN        the admin site: 403 for anyone who is not one of the administrators.
+  NO_DATA      login, logout, language, the API's schema: no object and no business data.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.contenttypes.models import ContentType
+
+from zhuanban.core.models import AuditEvent, Notification
+from zhuanban.org.models import OrgUnit
+
+from .scene import HUADE_NOTIFICATION
+
+HUADE = "huade_liaison"
+OFFICE = "office"
+
+
+class Check(StrEnum):
+    FOREIGN = "foreign"
+    SHARED = "shared"
+    OWN_DATA = "own_data"
+    OWN_ACTION = "own_action"
+    FORBIDDEN = "forbidden"
+    ADMIN = "admin"
+    NO_DATA = "no_data"
+
+
+@dataclass(frozen=True)
+class Case:
+    kwargs: dict
+    # The persona (an attribute of `world`) who may use the URL: the positive control.
+    owner: str | None = HUADE
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    check: Check
+    reason: str = ""
+    cases: Callable | None = None  # scene -> list[Case]
+    # The write: None means GET, then POST if GET answers 405 (a POST-only view).
+    method: str | None = None
+    body: Callable | None = None  # scene -> the plausible body of the write
+    owner_body: Callable | None = None  # what the owner sends (default: `body`)
+    owner_sees: bool = False
+    verify: Callable | None = None  # (scene, response) -> None: more about the answer
+    # OWN_DATA: filters that point at 化德县's objects, asked for as well (scene -> dict).
+    query: Callable | None = None
+    after: Callable | None = None  # scene -> None: the database after the request
+
+
+def _today_plus(scene, days: int) -> str:
+    return (scene.today + datetime.timedelta(days=days)).isoformat()
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+def huade_unit(s):
+    return [Case({"pk": s.world.huade.pk})]
+
+
+def huade_tasks(s, owner=HUADE):
+    return [
+        Case({"pk": s.huade_task.pk}, owner, "task led by huade in a shared list"),
+        Case({"pk": s.huade_only_task.pk}, owner, "task of a list only huade works on"),
+    ]
+
+
+def huade_list(s, owner=HUADE):
+    return [Case({"pk": s.huade_list.pk}, owner, "list only huade works on")]
+
+
+def managed_list(s):
+    """The office's lists: invisible (404) or visible but not 卓资县's to change (403)."""
+    return [
+        *huade_list(s, owner=OFFICE),
+        Case({"pk": s.shared_list.pk}, OFFICE, "shared list: a liaison does not manage it"),
+    ]
+
+
+def managed_template(s):
+    return [
+        Case({"pk": s.sheep.pk}, OFFICE, "table only huade fills"),
+        Case({"pk": s.livestock.pk}, OFFICE, "shared table: a liaison does not manage it"),
+    ]
+
+
+def managed_round(s, key="pk"):
+    return [
+        Case({key: s.huade_round.pk}, OFFICE, "round of a table only huade fills"),
+        Case({key: s.shared_round.pk}, OFFICE, "shared round: a liaison does not manage it"),
+    ]
+
+
+def huade_submission(s, owner=HUADE):
+    return [
+        Case(
+            {"pk": s.shared_round.pk, "unit_id": s.world.huade.pk},
+            owner,
+            "huade's line in a round 卓资县 answers too",
+        ),
+        Case(
+            {"pk": s.huade_round.pk, "unit_id": s.world.huade.pk},
+            owner,
+            "huade's line in a round of a table only huade fills",
+        ),
+    ]
+
+
+def api_submission(s, owner=HUADE, **extra):
+    return [
+        Case(
+            {"round_id": s.shared_round.pk, "unit_code": s.world.huade.code, **extra},
+            owner,
+            "huade's line in a shared round",
+        ),
+        Case(
+            {"round_id": s.huade_round.pk, "unit_code": s.world.huade.code, **extra},
+            owner,
+            "huade's line in a round only huade answers",
+        ),
+    ]
+
+
+def huade_audit_event(s):
+    event = AuditEvent.objects.filter(
+        object_type="tasks.task", object_id=str(s.huade_task.pk)
+    ).first()
+    return [Case({"pk": event.pk}, "auditor", "an audit event about huade's task")]
+
+
+def indicator(s):
+    return [Case({"code": s.indicator.code}, OFFICE, "an indicator the potato office keeps")]
+
+
+def huade_task_filters(s):
+    return {"task_list": s.huade_list.pk, "lead_unit": s.world.huade.pk, "county": s.world.huade.pk}
+
+
+def huade_api_task_filters(s):
+    return {"task_list": s.huade_list.pk, "county": s.world.huade.pk}
+
+
+# --- bodies --------------------------------------------------------------------------------
+
+
+def task_form(s):
+    return {
+        "content": "越权写入的任务",
+        "lead_unit": s.world.zhuozi.pk,
+        "start_date": _today_plus(s, -1),
+        "due_date": _today_plus(s, 30),
+        "version": s.huade_task.version,
+    }
+
+
+def submission_post(s):
+    return {
+        "action": "submit",
+        "row_count": "1",
+        "cell-0-beef": "0",
+        "cell-0-sheep": "0",
+        "cell-0-note": "越权提交",
+        "lock_version": "1",
+    }
+
+
+def _huade_notification_unread(s):
+    note = Notification.objects.get(pk=s.huade_notification.pk)
+    assert note.title == HUADE_NOTIFICATION
+    assert note.read_at is None, "marking one's own notifications read touched huade's"
+
+
+def _counts_only_zhuozi(s, response):
+    assert response.json()["total"] == 1  # 卓资县's own task, not 化德县's two
+
+
+def _progress_only_own_line(s, response):
+    rows = response.json()["rows"]
+    assert [row["unit"]["code"] for row in rows] == [s.world.zhuozi.code]
+
+
+# --- the registry --------------------------------------------------------------------------
+
+OWN_ACCOUNT = "the signed-in user's own account pages"
+AUDIT_ONLY = "the audit trail is for the audit administrator only"
+NO_OWNER_FILE = "the file belongs to another task: nobody gets it through this task's URL"
+
+REGISTRY: dict[str, Entry] = {
+    # --- site, sign-in, language
+    "home": Entry(
+        Check.OWN_DATA,
+        "the organisation directory (units, offices, chains): shared by every signed-in user",
+    ),
+    "login": Entry(Check.NO_DATA, "the sign-in page (redirects a signed-in user)"),
+    "logout": Entry(Check.NO_DATA, "signing out (POST only; not sent, it would end the session)"),
+    # --- the signed-in user's own account: no id in the URL or the form, request.user only
+    "accounts:account": Entry(Check.NO_DATA, OWN_ACCOUNT),
+    "accounts:verify": Entry(Check.NO_DATA, OWN_ACCOUNT),
+    "accounts:enrol": Entry(Check.NO_DATA, OWN_ACCOUNT),
+    "accounts:two_factor_disable": Entry(Check.NO_DATA, OWN_ACCOUNT + " (POST only)"),
+    "accounts:recovery_codes": Entry(Check.NO_DATA, OWN_ACCOUNT + " (POST only)"),
+    "accounts:password_change": Entry(Check.NO_DATA, OWN_ACCOUNT),
+    "set_language": Entry(Check.NO_DATA, "choosing the interface language"),
+    # --- org
+    "org:unit": Entry(Check.FOREIGN, cases=huade_unit),
+    "org:office": Entry(
+        Check.SHARED,
+        "every signed-in user sees an office's page (offices dispatch to everyone; "
+        "org.access.get_office_for_user)",
+        cases=lambda s: [Case({"pk": s.world.potato.pk})],
+    ),
+    "org:office_edit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [Case({"pk": s.world.potato.pk}, OFFICE, "another office's profile")],
+        body=lambda s: {"duties": "越权修改的职责", "phone": "0474-0000000"},
+    ),
+    "org:chains": Entry(Check.OWN_DATA, "industry chains and their six ones are bureau-wide"),
+    "org:chain": Entry(
+        Check.SHARED,
+        "an industry chain's six ones are bureau-wide reference",
+        cases=lambda s: [Case({"code": s.chain.code})],
+    ),
+    # --- tasks
+    "tasks:ledger": Entry(Check.OWN_DATA, owner_sees=True, query=huade_task_filters),
+    "tasks:export": Entry(Check.OWN_DATA, owner_sees=True, query=huade_task_filters),
+    "tasks:inbox": Entry(Check.OWN_DATA, owner_sees=True),
+    "tasks:candidates": Entry(Check.OWN_DATA, owner_sees=True),
+    "tasks:lists": Entry(Check.OWN_DATA, owner_sees=True),
+    "tasks:list_create": Entry(Check.FORBIDDEN, "only office staff create task lists"),
+    "tasks:list": Entry(Check.FOREIGN, cases=huade_list),
+    "tasks:task_create": Entry(Check.FOREIGN, cases=managed_list, body=task_form),
+    "tasks:import": Entry(Check.FOREIGN, cases=managed_list, body=lambda s: {"cancel": "1"}),
+    "tasks:detail": Entry(Check.FOREIGN, cases=huade_tasks),
+    "tasks:edit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_tasks(s, owner=OFFICE),
+            Case({"pk": s.zhuozi_task.pk}, OFFICE, "卓资县's own task: only its office edits it"),
+        ],
+        body=task_form,
+    ),
+    "tasks:act": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_task.pk, "action": "request_close"}, HUADE, "huade's task"),
+            Case({"pk": s.huade_only_task.pk, "action": "accept"}, HUADE, "huade-only list"),
+            Case({"pk": s.zhuozi_task.pk, "action": "urge"}, OFFICE, "urging is the office's"),
+        ],
+        body=lambda s: {"comment": "越权操作"},
+    ),
+    "tasks:report": Entry(
+        Check.FOREIGN,
+        cases=huade_tasks,
+        body=lambda s: {"text": "越权反馈", "progress": "95"},
+        owner_body=lambda s: {},  # an empty form: refused with a message, nothing stored
+    ),
+    "tasks:extension": Entry(
+        Check.FOREIGN,
+        cases=huade_tasks,
+        body=lambda s: {
+            "reason": "越权延期",
+            "new_due_date": _today_plus(s, 200),
+            "progress_so_far": "无",
+        },
+        owner_body=lambda s: {},
+    ),
+    "tasks:extension_decide": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [Case({"pk": s.extension.pk}, OFFICE, "huade's extension request")],
+        body=lambda s: {"approve": "1", "comment": "越权批准"},
+        owner_body=lambda s: {"approve": "0", "comment": ""},  # refused: a reason is needed
+    ),
+    "tasks:comment": Entry(
+        Check.FOREIGN, cases=huade_tasks, body=lambda s: {"comment": "越权评论"}
+    ),
+    "tasks:file": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_task.pk, "file_id": s.attachment.pk}, HUADE, "attachment"),
+            Case({"pk": s.huade_task.pk, "file_id": s.evidence.pk}, HUADE, "report evidence"),
+            Case({"pk": s.zhuozi_task.pk, "file_id": s.attachment.pk}, None, NO_OWNER_FILE),
+        ],
+    ),
+    # --- dispatch
+    "dispatch:home": Entry(Check.OWN_DATA, owner_sees=True),
+    "dispatch:indicators": Entry(
+        Check.OWN_DATA, "city totals of bureau-wide indicators; a county's figure is not listed"
+    ),
+    "dispatch:indicator_create": Entry(Check.FORBIDDEN, "only office staff keep indicators"),
+    "dispatch:indicator": Entry(
+        Check.SHARED,
+        "indicators are bureau-wide; a county sees its own line only (views._restrict_rows)",
+        cases=lambda s: [Case({"code": s.indicator.code})],
+    ),
+    "dispatch:indicator_edit": Entry(
+        Check.FOREIGN, cases=indicator, body=lambda s: {"name": "越权修改", "decimals": "2"}
+    ),
+    "dispatch:targets": Entry(
+        Check.FOREIGN,
+        cases=indicator,
+        body=lambda s: {"year": "2023", f"unit-{s.world.huade.pk}": "1"},
+    ),
+    "dispatch:values": Entry(
+        Check.FOREIGN,
+        cases=indicator,
+        body=lambda s: {"period": "2023-M06", f"unit-{s.world.huade.pk}": "1"},
+    ),
+    "dispatch:templates": Entry(Check.OWN_DATA, owner_sees=True),
+    "dispatch:template_create": Entry(Check.FORBIDDEN, "only office staff create tables"),
+    "dispatch:template": Entry(
+        Check.FOREIGN, cases=lambda s: [Case({"pk": s.sheep.pk}, HUADE, "table only huade fills")]
+    ),
+    "dispatch:template_edit": Entry(
+        Check.FOREIGN, cases=managed_template, body=lambda s: {"title": "越权修改", "units": []}
+    ),
+    "dispatch:round_create": Entry(
+        Check.FOREIGN,
+        cases=managed_template,
+        body=lambda s: {"cadence": "monthly_dispatch", "period": "2023-M07"},
+    ),
+    "dispatch:schedule": Entry(
+        Check.FOREIGN, cases=managed_template, body=lambda s: {"cadence": "monthly_dispatch"}
+    ),
+    "dispatch:round": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [Case({"pk": s.huade_round.pk}, HUADE, "round only huade answers")],
+    ),
+    "dispatch:round_urge": Entry(
+        Check.FOREIGN, cases=managed_round, body=lambda s: {"unit": [s.world.huade.pk]}
+    ),
+    "dispatch:round_lock": Entry(Check.FOREIGN, cases=managed_round, body=lambda s: {}),
+    "dispatch:consolidation": Entry(Check.FOREIGN, cases=managed_round),
+    "dispatch:consolidation_export": Entry(Check.FOREIGN, cases=managed_round),
+    "dispatch:snapshot": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case(
+                {"pk": s.huade_locked_round.pk, "snapshot_id": s.huade_snapshot.pk},
+                OFFICE,
+                "snapshot of a round only huade answers",
+            ),
+            Case(
+                {"pk": s.shared_locked_round.pk, "snapshot_id": s.shared_snapshot.pk},
+                OFFICE,
+                "snapshot of a shared round: every unit's figures side by side",
+            ),
+        ],
+    ),
+    "dispatch:submission": Entry(Check.FOREIGN, cases=huade_submission, body=submission_post),
+    "dispatch:submission_act": Entry(
+        Check.FOREIGN,
+        cases=lambda s: huade_submission(s, owner=OFFICE),
+        body=lambda s: {"action": "return", "comment": "越权退回"},
+        owner_body=lambda s: {"action": "return", "comment": ""},  # refused: no reason
+    ),
+    "dispatch:submission_versions": Entry(Check.FOREIGN, cases=huade_submission),
+    "dispatch:submission_download": Entry(Check.FOREIGN, cases=huade_submission),
+    "dispatch:submission_upload": Entry(
+        Check.FOREIGN, cases=huade_submission, body=lambda s: {"cancel": "1"}
+    ),
+    # --- notifications
+    "core:notifications": Entry(Check.OWN_DATA, owner_sees=True),
+    "core:notifications_read": Entry(
+        Check.OWN_ACTION,
+        "marks the user's own notifications read",
+        body=lambda s: {},
+        after=_huade_notification_unread,
+    ),
+    "core:notification_open": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [Case({"pk": s.huade_notification.pk}, HUADE, "huade's notification")],
+    ),
+    # --- the audit trail: the audit administrator's alone (三员分立)
+    "audit:list": Entry(Check.FORBIDDEN, AUDIT_ONLY),
+    "audit:export": Entry(Check.FORBIDDEN, AUDIT_ONLY),
+    "audit:verify": Entry(Check.FORBIDDEN, AUDIT_ONLY),
+    "audit:detail": Entry(Check.FOREIGN, cases=huade_audit_event),
+    # --- the API
+    "api:openapi-json": Entry(Check.NO_DATA, "the API's schema"),
+    "api:openapi-view": Entry(Check.NO_DATA, "the API's documentation page"),
+    "api:api-root": Entry(Check.NO_DATA, "django-ninja's root (always 404)"),
+    "api:list_units": Entry(Check.OWN_DATA, "the organisation tree is visible to everyone"),
+    "api:get_unit": Entry(
+        Check.FOREIGN, cases=lambda s: [Case({"unit_id": s.world.huade.pk}, HUADE, "huade")]
+    ),
+    "api:list_offices": Entry(Check.OWN_DATA, "offices and their staff are bureau-wide"),
+    "api:list_chains": Entry(Check.OWN_DATA, "industry chains are bureau-wide"),
+    "api:get_chain": Entry(
+        Check.SHARED,
+        "an industry chain's six ones are bureau-wide reference",
+        cases=lambda s: [Case({"code": s.chain.code})],
+    ),
+    "api:list_tasks": Entry(Check.OWN_DATA, owner_sees=True, query=huade_api_task_filters),
+    "api:task_counts": Entry(Check.OWN_DATA, verify=_counts_only_zhuozi),
+    "api:get_task": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"task_id": c.kwargs["pk"]}, c.owner, c.label) for c in huade_tasks(s)
+        ],
+    ),
+    "api:act api/v1/tasks/<task_id>/actions/<action>": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"task_id": s.huade_task.pk, "action": "request_close"}, HUADE, "huade's"),
+            Case({"task_id": s.huade_only_task.pk, "action": "accept"}, HUADE, "huade-only"),
+            Case({"task_id": s.zhuozi_task.pk, "action": "urge"}, OFFICE, "urging: office's"),
+        ],
+        method="POST",
+        body=lambda s: {"comment": "越权操作"},
+    ),
+    "api:report": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"task_id": c.kwargs["pk"]}, c.owner, c.label) for c in huade_tasks(s)
+        ],
+        method="POST",
+        body=lambda s: {"text": "越权反馈", "progress": 95},
+    ),
+    "api:list_rounds": Entry(
+        Check.OWN_DATA, owner_sees=True, query=lambda s: {"template": s.sheep.code}
+    ),
+    "api:get_round": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [Case({"round_id": s.huade_round.pk}, HUADE, "round only huade answers")],
+    ),
+    "api:urge": Entry(
+        Check.FOREIGN,
+        cases=lambda s: managed_round(s, key="round_id"),
+        method="POST",
+        body=lambda s: {},
+    ),
+    "api:consolidation": Entry(Check.FOREIGN, cases=lambda s: managed_round(s, key="round_id")),
+    "api:get_submission": Entry(Check.FOREIGN, cases=api_submission),
+    "api:put_submission": Entry(
+        Check.FOREIGN,
+        cases=api_submission,
+        method="PUT",
+        body=lambda s: {"rows": [{"beef": "0", "sheep": "0"}], "lock_version": 1, "submit": True},
+        # A stale version: refused with 409 after the access check, nothing stored.
+        owner_body=lambda s: {"rows": [], "lock_version": 0},
+    ),
+    "api:act api/v1/dispatch/rounds/<round_id>/submissions/<unit_code>/actions/<action>": Entry(
+        Check.FOREIGN,
+        cases=lambda s: api_submission(s, owner=OFFICE, action="return"),
+        method="POST",
+        body=lambda s: {"comment": "越权退回"},
+    ),
+    "api:list_indicators": Entry(Check.OWN_DATA, "indicators are bureau-wide"),
+    "api:indicator_progress": Entry(
+        Check.SHARED,
+        "indicators are bureau-wide; a county reads its own line only, as on the screen",
+        cases=lambda s: [Case({"code": s.indicator.code})],
+        verify=_progress_only_own_line,
+    ),
+    # --- the admin site (every other admin:* pattern falls under NAMESPACES["admin"])
+    "admin:login": Entry(Check.NO_DATA, "sends everyone to the platform's own sign-in page"),
+}
+
+
+def _admin_kwargs(world) -> dict:
+    huade = world.huade
+    return {
+        "object_id": huade.pk,
+        "pk": huade.pk,
+        "id": world.huade_liaison.pk,
+        "content_type_id": ContentType.objects.get_for_model(OrgUnit).pk,
+        "app_label": "org",
+        "url": "org/nothing-here/",
+    }
+
+
+# Whole namespaces guarded in one place. The admin site refuses (403) a signed-in user
+# without an administrator role in ZhuanbanAdminSite.admin_view, which every admin URL
+# goes through — each pattern is still requested, so an unguarded one would fail.
+NAMESPACES: dict[str, Entry] = {
+    "admin": Entry(
+        Check.ADMIN,
+        "the admin site is for the three administrators (org.admin_site)",
+        cases=lambda world: [Case(_admin_kwargs(world), None, "an administrator's page")],
+    ),
+}
+
+
+def entry_for(route) -> Entry | None:
+    if route.key in REGISTRY:
+        return REGISTRY[route.key]
+    return NAMESPACES.get(route.namespace)
