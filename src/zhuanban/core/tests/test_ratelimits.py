@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.http import HttpResponse
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -229,3 +229,16 @@ def test_limits_are_read_on_each_request(world, login, setting, settings):
     assert client.get(url).status_code == 429
     setattr(settings, setting, "100/m")
     assert client.get(url).status_code == 200
+
+
+@override_settings(RATELIMIT_LOGIN="3/m", TRUST_X_FORWARDED_FOR=False)
+def test_the_login_page_itself_is_limited_per_address(world):
+    """The real login URL carries the limit: a fourth attempt from one address within the
+    minute is refused before any password is checked, even with the right password."""
+    url = reverse("login")
+    for person in (world.office, world.zhuozi_liaison, world.huade_liaison):
+        response = Client().post(url, {"username": person.username, "password": "Demo@2023"})
+        assert response.status_code == 302
+    late = Client()
+    assert_refused(late.post(url, {"username": world.inspector.username, "password": "Demo@2023"}))
+    assert "_auth_user_id" not in late.session
