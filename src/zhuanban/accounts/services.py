@@ -40,28 +40,27 @@ def password_change(*, user, new_password: str, actor) -> AccountSecurity:
     """The user's own change: validated against the policy; clears a forced change.
 
     The view calls `update_session_auth_hash` so the session stays signed in."""
-    row = _set_password(user=user, new_password=new_password, must_change=False)
-    audit.record(
-        actor=actor,
-        action=AuditAction.PASSWORD_CHANGE,
-        instance=user,
-        after={"password_changed_at": row.password_changed_at, "must_change_password": False},
-        message="password changed by the user",
-    )
-    return row
+    return _password_set(user, new_password, actor, must_change=False, by="the user")
 
 
 @transaction.atomic
 def password_issue(*, user, new_password: str, actor) -> AccountSecurity:
     """An administrator sets a password (new account or reset): the user must change it
     at the next login."""
-    row = _set_password(user=user, new_password=new_password, must_change=True)
+    return _password_set(user, new_password, actor, must_change=True, by="an administrator")
+
+
+def _password_set(user, new_password: str, actor, *, must_change: bool, by: str):
+    row = _set_password(user=user, new_password=new_password, must_change=must_change)
     audit.record(
         actor=actor,
         action=AuditAction.PASSWORD_CHANGE,
         instance=user,
-        after={"password_changed_at": row.password_changed_at, "must_change_password": True},
-        message="password issued by an administrator",
+        after={
+            "password_changed_at": row.password_changed_at,
+            "must_change_password": must_change,
+        },
+        message=f"password {'issued' if must_change else 'changed'} by {by}",
     )
     return row
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from zhuanban.core import audit, excel
 from zhuanban.core.models import AuditAction
 from zhuanban.core.ratelimits import limit_export
+from zhuanban.org.access import require_business_data
 from zhuanban.tasks import exports, selectors
 from zhuanban.tasks.filters import filters_from_query, numbering_from_query
 from zhuanban.tasks.models import NumberingStyle
@@ -29,6 +30,7 @@ SPOOL_BYTES = 4 * 1_048_576  # larger files go to disk while they are being sent
 @login_required
 @limit_export
 def ledger_export(request):
+    require_business_data(request.user)
     filters = filters_from_query(request.GET)
     tasks = selectors.ledger(request.user, filters)
     one_list = (

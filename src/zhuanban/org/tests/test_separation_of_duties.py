@@ -415,6 +415,7 @@ def business(world):
 def business_urls(task_list, task, round_) -> dict[str, str]:
     return {
         "task ledger": reverse("tasks:ledger"),
+        "task ledger export": reverse("tasks:export"),
         "task lists": reverse("tasks:lists"),
         "task list": reverse("tasks:list", args=[task_list.pk]),
         "task": reverse("tasks:detail", args=[task.pk]),
