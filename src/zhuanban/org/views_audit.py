@@ -19,7 +19,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -42,8 +42,8 @@ class AuditFilterForm(forms.Form):
     """The filters as they travel in the query string; a value that does not parse is
     ignored (the list shows what the others select), never an error."""
 
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False)
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False)
     user = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
     action = forms.ChoiceField(
         label=gettext_lazy("Action"), required=False, choices=_blank(AuditAction.choices)
