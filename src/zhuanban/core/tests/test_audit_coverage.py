@@ -2,16 +2,13 @@
 audit record with who, from where, what, on which record, the outcome, and the
 before/after where a record changed. (Uploads and downloads: see their own tests.)"""
 
-import datetime
-
 from django.urls import reverse
-from django.utils import timezone
 
 from zhuanban.core import audit
 from zhuanban.core.models import AuditAction, AuditEvent, AuditOutcome
 from zhuanban.dispatch import services as dispatch
-from zhuanban.dispatch.models import Cadence, SubmissionStatus
-from zhuanban.dispatch.tests.conftest import JUNE, LIVESTOCK_SCHEMA
+from zhuanban.dispatch.models import SubmissionStatus
+from zhuanban.dispatch.tests.conftest import LIVESTOCK_SCHEMA, open_round
 from zhuanban.org.models import RoleAssignment
 from zhuanban.org.roles import Role
 from zhuanban.org.tests.factories import UserFactory
@@ -123,7 +120,6 @@ def test_the_screens_leave_a_complete_trail(client, login, world):
     assert granted.after["role"] == Role.INSPECTOR
 
     # a dispatch table submitted by the county
-    today = timezone.localdate()
     template = dispatch.template_create(
         actor=world.office,
         office=world.potato,
@@ -132,15 +128,7 @@ def test_the_screens_leave_a_complete_trail(client, login, world):
         schema=LIVESTOCK_SCHEMA,
         units=[world.zhuozi],
     )
-    round_ = dispatch.round_open(
-        actor=world.office,
-        template=template,
-        cadence=Cadence.MONTHLY_DISPATCH,
-        period=JUNE,
-        opens_on=today - datetime.timedelta(days=5),
-        due_on=today + datetime.timedelta(days=5),
-        locks_on=today + datetime.timedelta(days=10),
-    )
+    round_ = open_round(world, template)
     submission = round_.submissions.get(unit=world.zhuozi)
     login(world.zhuozi_liaison)
     mark = last_seq()

@@ -3,13 +3,10 @@ administration screen, that refused POSTs change nothing, that role grants belon
 the security administrator alone and are audited, and that none of the three reads
 business data by virtue of the role."""
 
-import datetime
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
 
 from zhuanban.core import audit
 from zhuanban.core.models import ApiToken, AuditAction, AuditEvent
@@ -373,43 +370,10 @@ def test_the_audit_administrator_finds_the_audit_screen_from_the_admin_index(log
 
 @pytest.fixture
 def business(world):
-    from zhuanban.dispatch import services as dispatch
-    from zhuanban.dispatch.models import Cadence
-    from zhuanban.dispatch.tests.conftest import JUNE, LIVESTOCK_SCHEMA
-    from zhuanban.tasks import services as tasks
-    from zhuanban.tasks.lifecycle import Action
+    from zhuanban.core.tests.hardening import business_data
 
-    today = timezone.localdate()
-    task_list = tasks.tasklist_create(
-        actor=world.office, office=world.potato, title="马铃薯产业重点任务", year=today.year
-    )
-    task = tasks.task_create(
-        actor=world.office,
-        task_list=task_list,
-        parent=None,
-        content="建设种薯繁育基地",
-        lead_unit=world.zhuozi,
-        due_date=today + datetime.timedelta(days=60),
-    )
-    task = tasks.task_act(actor=world.office, task=task, action=Action.ASSIGN)
-    template = dispatch.template_create(
-        actor=world.office,
-        office=world.potato,
-        code="livestock",
-        title="规模养殖场建设情况统计表",
-        schema=LIVESTOCK_SCHEMA,
-        units=[world.zhuozi, world.huade],
-    )
-    round_ = dispatch.round_open(
-        actor=world.office,
-        template=template,
-        cadence=Cadence.MONTHLY_DISPATCH,
-        period=JUNE,
-        opens_on=today - datetime.timedelta(days=5),
-        due_on=today + datetime.timedelta(days=5),
-        locks_on=today + datetime.timedelta(days=10),
-    )
-    return task_list, task, round_
+    data = business_data(world)
+    return data.task_list, data.task, data.round
 
 
 def business_urls(task_list, task, round_) -> dict[str, str]:
