@@ -142,6 +142,8 @@ def enrol(request):
         return redirect("accounts:account")
     device = services.totp_device_pending(user=user)
     form = CodeForm(request.POST or None)
+    # Recovery codes do not exist yet: only the app's code confirms the set-up.
+    form.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
     if request.method == "POST" and form.is_valid():
         codes = (
             services.totp_enrol(user=user, device=device, token=form.totp_digits)
