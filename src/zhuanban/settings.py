@@ -152,6 +152,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # least 3 kinds, never the username, not a common password.
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MIN_CLASSES = 3
+# A new password may not be the current one nor one of those before it (5 in all).
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -162,6 +164,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_classes": PASSWORD_MIN_CLASSES},
     },
     {"NAME": "zhuanban.accounts.validators.NotUsernameValidator"},
+    {
+        "NAME": "zhuanban.accounts.validators.PasswordHistoryValidator",
+        "OPTIONS": {"count": PASSWORD_HISTORY_COUNT},
+    },
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]

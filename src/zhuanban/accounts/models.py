@@ -61,3 +61,25 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.digest[:8]}"
+
+
+class PasswordHistory(models.Model):
+    """A password the user had before (its hash, as Django stores passwords), so that a
+    change cannot go back to one of the last PASSWORD_HISTORY_COUNT."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="password_history",
+    )
+    password = models.CharField(_("password hash"), max_length=128)
+    replaced_at = models.DateTimeField(_("replaced at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.replaced_at:%Y-%m-%d}"

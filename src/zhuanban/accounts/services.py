@@ -7,6 +7,7 @@ secret) in one transaction.
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -14,7 +15,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhuanban.accounts import policy
-from zhuanban.accounts.models import AccountSecurity, RecoveryCode
+from zhuanban.accounts.models import AccountSecurity, PasswordHistory, RecoveryCode
+from zhuanban.accounts.validators import PasswordHistoryValidator
 from zhuanban.core import audit
 from zhuanban.core.models import AuditAction, AuditOutcome
 
@@ -24,7 +26,19 @@ RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def _set_password(*, user, new_password: str, must_change: bool) -> AccountSecurity:
-    password_validation.validate_password(new_password, user)
+    validators = password_validation.get_default_password_validators()
+    if must_change:
+        # An issued password is temporary: the history rule applies to the user's own
+        # choice at the next login (the admin forms have already set it on `user`).
+        validators = [v for v in validators if not isinstance(v, PasswordHistoryValidator)]
+    password_validation.validate_password(new_password, user, validators)
+    if user.has_usable_password():
+        PasswordHistory.objects.create(user=user, password=user.password)
+        # Keep what the policy compares against; older hashes serve no purpose.
+        kept = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[
+            : settings.PASSWORD_HISTORY_COUNT
+        ]
+        PasswordHistory.objects.filter(user=user).exclude(pk__in=list(kept)).delete()
     user.set_password(new_password)
     user.save(update_fields=["password"])
     row = AccountSecurity.for_user(user)

@@ -3,6 +3,7 @@ Django does not ship: several character classes, and never the username."""
 
 import string
 
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -58,3 +59,37 @@ class NotUsernameValidator:
 
     def get_help_text(self) -> str:
         return _("Your password must not be or contain your username.")
+
+
+class PasswordHistoryValidator:
+    """Not the current password, nor one of the `count` before it."""
+
+    def __init__(self, count: int = 5):
+        self.count = count
+
+    def validate(self, password: str, user=None) -> None:
+        if user is None or user.pk is None:
+            return
+        from zhuanban.accounts.models import PasswordHistory
+
+        previous = [user.password] if user.has_usable_password() else []
+        previous += PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[
+            : max(self.count - 1, 0)
+        ]
+        if any(check_password(password, encoded) for encoded in previous):
+            raise ValidationError(
+                ngettext(
+                    "The new password must differ from your current password.",
+                    "The new password must differ from your last %(n)d passwords.",
+                    self.count,
+                )
+                % {"n": self.count},
+                code="password_reused",
+            )
+
+    def get_help_text(self) -> str:
+        return ngettext(
+            "Your password cannot be your current password.",
+            "Your password cannot be one of your last %(n)d passwords.",
+            self.count,
+        ) % {"n": self.count}

@@ -40,6 +40,42 @@ def test_password_change_records_time_clears_the_forced_change_and_audits(world)
     assert NEW not in json.dumps(event.after) + event.message
 
 
+def test_a_new_password_differs_from_the_current_one_and_the_four_before(world, settings):
+    from django.core.exceptions import ValidationError
+
+    from zhuanban.accounts.models import PasswordHistory
+
+    user = world.office
+    for n in range(1, 7):
+        services.password_change(user=user, new_password=password_of(n), actor=user)
+    # Current: Harvest#6Potato; before it #5, #4, #3, #2 (five in all with the current).
+    for reused in [password_of(6), password_of(5), password_of(2)]:
+        with pytest.raises(ValidationError) as error:
+            services.password_change(user=user, new_password=reused, actor=user)
+        assert [e.code for e in error.value.error_list] == ["password_reused"]
+    user.refresh_from_db()
+    assert user.check_password(password_of(6))
+    # #1 is six passwords back, and the very first (the issued Demo@2023) further still.
+    services.password_change(user=user, new_password=password_of(1), actor=user)
+    services.password_change(user=user, new_password="Seven#Fields7", actor=user)
+    services.password_change(user=user, new_password=PASSWORD, actor=user)
+    assert PasswordHistory.objects.filter(user=user).count() == settings.PASSWORD_HISTORY_COUNT
+
+
+def password_of(n: int) -> str:
+    return f"Harvest#{n}Potato"
+
+
+def test_the_change_page_says_when_a_password_was_used_before(world, login):
+    client = login(world.office)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "不能与最近 5 次使用过的密码相同" in response.content.decode()
+
+
 def test_password_change_refuses_a_weak_password(world):
     from django.core.exceptions import ValidationError
 

@@ -73,6 +73,7 @@ def test_the_policy_is_configured(settings):
         "MinimumLengthValidator",
         "CharacterClassesValidator",
         "NotUsernameValidator",
+        "PasswordHistoryValidator",
         "UserAttributeSimilarityValidator",
         "CommonPasswordValidator",
     ]
