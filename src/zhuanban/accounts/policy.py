@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhuanban.accounts.models import AccountSecurity
-from zhuanban.org.models import RoleAssignment
+from zhuanban.org.scoping import scope_for
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,8 @@ def two_factor_required(user) -> bool:
     in demo mode)."""
     if is_demo_exempt(user):
         return False
-    return RoleAssignment.objects.filter(
-        user=user, role__in=settings.TWO_FACTOR_REQUIRED_ROLES
-    ).exists()
+    # The roles come from the user's scope, which every request loads anyway.
+    return bool(scope_for(user).roles & set(settings.TWO_FACTOR_REQUIRED_ROLES))
 
 
 def confirmed_device(user) -> TOTPDevice | None:

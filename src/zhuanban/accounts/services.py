@@ -150,28 +150,22 @@ def totp_disable(*, user, actor) -> None:
         )
         raise PermissionDenied
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        RecoveryCode.objects.filter(user=user).delete()
-        audit.record(
-            actor=actor,
-            action=AuditAction.TWO_FACTOR,
-            instance=user,
-            message="two-factor authentication disabled",
-        )
+        _remove_second_factor(user, actor, "two-factor authentication disabled")
 
 
 @transaction.atomic
 def totp_reset(*, user, actor) -> None:
     """The security administrator removes a lost second factor; a role that requires one
     enrols again at the next login."""
+    _remove_second_factor(
+        user, actor, "two-factor authentication reset by the security administrator"
+    )
+
+
+def _remove_second_factor(user, actor, message: str) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
-    audit.record(
-        actor=actor,
-        action=AuditAction.TWO_FACTOR,
-        instance=user,
-        message="two-factor authentication reset by the security administrator",
-    )
+    audit.record(actor=actor, action=AuditAction.TWO_FACTOR, instance=user, message=message)
 
 
 @transaction.atomic
