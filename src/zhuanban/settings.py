@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "zhuanban.org.apps.OrgConfig",
     "zhuanban.tasks",
     "zhuanban.dispatch",
+    "zhuanban.rectification",
+    "zhuanban.supervision",
     "zhuanban.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -362,6 +364,13 @@ TASK_REPORT_CYCLE_DAYS = env_int("TASK_REPORT_CYCLE_DAYS", 30)
 # Dispatch (调度): the most rows one table submission or upload may hold; an indicator
 # lags (yellow, as a task does) when its completion trails time elapsed by TASK_LAG_POINTS.
 DISPATCH_MAX_ROWS = env_int("DISPATCH_MAX_ROWS", 20_000)
+
+# Supervision notices (督办通报): on issue, the .docx is also converted to PDF by
+# LibreOffice (`soffice`, looked up on PATH unless SOFFICE_BINARY names it) when it is
+# installed; without it the notice is issued with its .docx only.
+NOTICE_PDF = env_bool("NOTICE_PDF", True)
+SOFFICE_BINARY = env_str("SOFFICE_BINARY", "soffice")
+SOFFICE_TIMEOUT_SECONDS = env_int("SOFFICE_TIMEOUT_SECONDS", 120)
 
 # Audit trail: events younger than this are never pruned (`zhuanban audit prune`).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)

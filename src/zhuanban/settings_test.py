@@ -18,3 +18,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="zhuanban-test-media-")
 # count queries count the app's own, and no test inherits another's counters. The
 # database cache itself is tested in core/tests/test_ratelimits.py.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# LibreOffice runs only in the tests that are about PDFs (they switch it on): starting it
+# for every issued notice would cost seconds per test.
+NOTICE_PDF = False

@@ -11,6 +11,8 @@ urlpatterns = [
     path("org/", include("zhuanban.org.urls")),
     path("tasks/", include("zhuanban.tasks.urls")),
     path("dispatch/", include("zhuanban.dispatch.urls")),
+    path("supervision/", include("zhuanban.supervision.urls")),
+    path("rectification/", include("zhuanban.rectification.urls")),
     path("notifications/", include("zhuanban.core.urls")),
     path("audit/", include("zhuanban.org.urls_audit")),
     path("api/v1/", api.urls),

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 
 from zhuanban.org.models import Chain, ChainWorkingGroupMember, OrgUnit, Profile, RoleAssignment
-from zhuanban.org.roles import OFFICE_ROLES, Role, UnitKind
+from zhuanban.org.roles import ADMIN_ROLES, OFFICE_ROLES, Role, UnitKind
 
 User = get_user_model()
 
@@ -132,3 +132,42 @@ def chain_detail(code: str) -> Chain:
         )
         .get(code=code)
     )
+
+
+def office_staff_users(office_id: int) -> list:
+    """The people who hold a position in an office (who are notified for it)."""
+    return [
+        ra.user
+        for ra in RoleAssignment.objects.filter(unit_id=office_id, role__in=OFFICE_ROLES)
+        .select_related("user")
+        .order_by("pk")
+    ]
+
+
+def people_acting_for(unit_id: int | None) -> list:
+    """Who answers for a unit: its liaisons, or, for a section or office without one,
+    its own active staff (never one of the three administrators)."""
+    if unit_id is None:
+        return []
+    liaisons = [
+        ra.user
+        for ra in RoleAssignment.objects.filter(
+            unit_id=unit_id, role__in=[Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON]
+        ).select_related("user")
+    ]
+    if liaisons:
+        return liaisons
+    return list(
+        User.objects.filter(profile__unit_id=unit_id, is_active=True).exclude(
+            role_assignments__role__in=ADMIN_ROLES
+        )
+    )
+
+
+def county_of(unit: OrgUnit | None) -> OrgUnit | None:
+    """The county a unit belongs to: itself, or the county among its ancestors."""
+    if unit is None:
+        return None
+    if unit.kind == UnitKind.COUNTY:
+        return unit
+    return OrgUnit.objects.filter(pk__in=unit.ancestor_ids(), kind=UnitKind.COUNTY).first()

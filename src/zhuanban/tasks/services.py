@@ -5,7 +5,6 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Value
@@ -18,8 +17,8 @@ from zhuanban.core import audit
 from zhuanban.core.errors import ConcurrentEditError
 from zhuanban.core.models import AuditAction
 from zhuanban.core.notify import notify
-from zhuanban.org.models import OrgUnit, RoleAssignment
-from zhuanban.org.roles import ADMIN_ROLES, OFFICE_ROLES, Role, UnitKind
+from zhuanban.org.models import OrgUnit
+from zhuanban.org.selectors import county_of, office_staff_users, people_acting_for
 from zhuanban.tasks import scoping
 from zhuanban.tasks.lifecycle import (
     REASON_REQUIRED,
@@ -49,31 +48,12 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
 
 
 def office_staff(office_id: int):
-    return [
-        ra.user
-        for ra in RoleAssignment.objects.filter(unit_id=office_id, role__in=OFFICE_ROLES)
-        .select_related("user")
-        .order_by("pk")
-    ]
+    return office_staff_users(office_id)
 
 
 def lead_people(task: Task):
     """The lead unit's liaisons, and its own staff when it is a section or office."""
-    if task.lead_unit_id is None:
-        return []
-    liaisons = [
-        ra.user
-        for ra in RoleAssignment.objects.filter(
-            unit_id=task.lead_unit_id, role__in=[Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON]
-        ).select_related("user")
-    ]
-    if liaisons:
-        return liaisons
-    return list(
-        get_user_model()
-        .objects.filter(profile__unit_id=task.lead_unit_id, is_active=True)
-        .exclude(role_assignments__role__in=ADMIN_ROLES)
-    )
+    return people_acting_for(task.lead_unit_id)
 
 
 def _task_url(task: Task) -> str:
@@ -102,12 +82,7 @@ def tasklist_create(*, actor, office: OrgUnit, **fields) -> TaskList:
     return task_list
 
 
-def _county_of(unit: OrgUnit | None) -> OrgUnit | None:
-    if unit is None:
-        return None
-    if unit.kind == UnitKind.COUNTY:
-        return unit
-    return OrgUnit.objects.filter(pk__in=unit.ancestor_ids(), kind=UnitKind.COUNTY).first()
+_county_of = county_of
 
 
 def _place(task: Task, position: int) -> None:
