@@ -11,7 +11,7 @@ MAIN_NAV = [
     (_("Organisation"), "home", "org"),
     (_("Key tasks"), "tasks:ledger", "tasks"),
     (_("Dispatch"), "dispatch:home", "dispatch"),
-    (_("Supervision"), None, "supervision"),
+    (_("Supervision"), "supervision:home", "supervision"),
     (_("Assessment"), None, "assessment"),
     (_("Documents and meetings"), None, "documents"),
     (_("Brand"), None, "brand"),

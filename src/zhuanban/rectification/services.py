@@ -24,7 +24,9 @@ from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.org.selectors import county_of, office_staff_users, people_acting_for
 from zhuanban.rectification import scoping
+from zhuanban.rectification.access import parties_for_action
 from zhuanban.rectification.lifecycle import (
+    FORM_ACTIONS,
     REASON_REQUIRED,
     TRANSITIONS,
     Action,
@@ -58,8 +60,10 @@ def _notify(item: Rectification, recipients, actor, kind: str, title: str, body:
     )
 
 
-def _record(actor, item: Rectification, action: str, before_status: str, comment: str = ""):
-    RectificationEvent.objects.create(
+def _record(
+    actor, item: Rectification, action: str, before_status: str, comment: str = ""
+) -> RectificationEvent:
+    event = RectificationEvent.objects.create(
         item=item,
         actor=actor,
         action=action,
@@ -75,6 +79,7 @@ def _record(actor, item: Rectification, action: str, before_status: str, comment
         after={"status": item.status, "action": action, "comment": comment},
         message=f"rectification {action}",
     )
+    return event
 
 
 @transaction.atomic
@@ -154,15 +159,19 @@ def _lock(item: Rectification) -> Rectification:
 
 
 def _authorise(actor, item: Rectification, action: str) -> str:
+    """PermissionDenied for someone who may never take this action on this item (a 403
+    even if the item moved on meanwhile); ValidationError when the item's state does not
+    allow it now. Returns the state the action leads to."""
     rule = TRANSITIONS.get((item.status, action))
+    allowed = rule[1] if rule is not None else parties_for_action(action)
+    if actor is not None and not (scoping.parties(actor, item) & allowed):
+        raise PermissionDenied
     if rule is None:
         raise ValidationError(
             _("A rectification item that is %(status)s cannot be given the action “%(action)s”.")
             % {"status": Status(item.status).label, "action": Action(action).label},
             code="invalid_transition",
         )
-    if actor is not None and not (scoping.parties(actor, item) & rule[1]):
-        raise PermissionDenied
     return next_state(item.status, action)
 
 
@@ -175,6 +184,24 @@ def _check_version(item: Rectification, expected_version: int | None) -> None:
             ),
             code="stale",
         )
+
+
+def _permit(actor, item: Rectification, action: str, expected_version: int | None) -> str:
+    """Permission first (403), then a concurrent change (stale), then the state."""
+    if actor is not None and not (scoping.parties(actor, item) & parties_for_action(action)):
+        raise PermissionDenied
+    _check_version(item, expected_version)
+    return _authorise(actor, item, action)
+
+
+def rectification_check(
+    *, actor, item: Rectification, action: str, expected_version: int | None = None
+) -> None:
+    """The checks an action starts with, without changing anything: a view runs them
+    before it stores uploaded evidence, so a refused action leaves no file behind."""
+    if action not in Action.values:
+        raise ValueError(f"unknown rectification action {action!r}")
+    _permit(actor, item, action, expected_version)
 
 
 def _save(item: Rectification, *fields: str) -> None:
@@ -194,8 +221,7 @@ def rectification_respond(
 ) -> RectificationResponse:
     """整改反馈: the unit says what it did, with evidence; the office verifies next."""
     item = _lock(item)
-    _check_version(item, expected_version)
-    new_status = _authorise(actor, item, Action.RESPOND)
+    new_status = _permit(actor, item, Action.RESPOND, expected_version)
     if not text.strip():
         raise _field_error("text", _("Say what was done to fix the problem."), "required")
     before_status = item.status
@@ -228,12 +254,14 @@ def rectification_act(
     expected_version: int | None = None,
 ) -> Rectification:
     """accept (验收销号), reject (退回重改), urge, withdraw, reopen."""
+    if action not in Action.values or action in FORM_ACTIONS:
+        # Responding, extending and commenting carry more than a comment: their own services.
+        raise ValueError(f"{action!r} is not a plain rectification action")
     item = _lock(item)
-    _check_version(item, expected_version)
+    new_status = _permit(actor, item, action, expected_version)
     comment = comment.strip()
     if action in REASON_REQUIRED and not comment:
         raise _field_error("comment", _("Please give a reason."), "reason_required")
-    new_status = _authorise(actor, item, action)
     before_status = item.status
     extra: list[str] = []
     now = timezone.now()
@@ -272,23 +300,47 @@ def rectification_act(
 
 @transaction.atomic
 def rectification_extend(
-    *, actor, item: Rectification, due_date: datetime.date, comment: str
+    *,
+    actor,
+    item: Rectification,
+    due_date: datetime.date | None,
+    comment: str,
+    expected_version: int | None = None,
+    today: datetime.date | None = None,
 ) -> Rectification:
     """Move the deadline (the original stays on the item), with a reason."""
+    today = today or timezone.localdate()
     item = _lock(item)
-    if not comment.strip():
-        raise _field_error("comment", _("Please give a reason."), "reason_required")
-    _authorise(actor, item, Action.EXTEND)
-    if due_date is None or due_date <= item.due_date:
-        raise _field_error(
-            "due_date",
-            _("The new deadline must be later than %(date)s.") % {"date": item.due_date},
-            "not_later",
-        )
+    _permit(actor, item, Action.EXTEND, expected_version)
+    comment = comment.strip()
+    errors: dict[str, list[ValidationError]] = {}
+    if not comment:
+        errors["comment"] = [ValidationError(_("Please give a reason."), "reason_required")]
+    if due_date is None:
+        errors["due_date"] = [
+            ValidationError(_("Give a deadline for the rectification."), code="required")
+        ]
+    elif due_date <= item.due_date:
+        errors["due_date"] = [
+            ValidationError(
+                _("The new deadline must be later than %(date)s.")
+                % {"date": item.due_date.isoformat()},
+                code="not_later",
+            )
+        ]
+    elif due_date < today:
+        errors["due_date"] = [
+            ValidationError(
+                _("The deadline %(date)s is in the past.") % {"date": due_date.isoformat()},
+                code="past",
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
     before = item.due_date
     item.due_date = due_date
     _save(item, "due_date")
-    _record(actor, item, Action.EXTEND, item.status, f"{before} → {due_date}: {comment.strip()}")
+    _record(actor, item, Action.EXTEND, item.status, f"{before} → {due_date}: {comment}")
     _notify(
         item,
         people_acting_for(item.unit_id),
@@ -302,9 +354,9 @@ def rectification_extend(
 
 @transaction.atomic
 def rectification_comment(*, actor, item: Rectification, text: str) -> RectificationEvent:
+    """A remark on the timeline; it changes nothing, so it needs no version check."""
     item = _lock(item)
     _authorise(actor, item, Action.COMMENT)
     if not text.strip():
         raise _field_error("text", _("Write a comment."), "required")
-    _record(actor, item, Action.COMMENT, item.status, text.strip())
-    return item.events.order_by("-pk").first()
+    return _record(actor, item, Action.COMMENT, item.status, text.strip())

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from zhuanban.rectification import views
 
 app_name = "rectification"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.item_list, name="list"),
+    path("<int:pk>/", views.item_detail, name="detail"),
+    path("<int:pk>/respond/", views.item_respond, name="respond"),
+    path("<int:pk>/act/<slug:action>/", views.item_act, name="act"),
+    path("<int:pk>/extend/", views.item_extend, name="extend"),
+    path("<int:pk>/comment/", views.item_comment, name="comment"),
+    path("<int:pk>/files/<int:file_id>/", views.item_file, name="file"),
+]

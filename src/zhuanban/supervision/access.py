@@ -4,7 +4,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from zhuanban.supervision.models import InspectionGroup, Notice, Visit
+from zhuanban.supervision.models import Finding, InspectionGroup, Notice, Visit
 from zhuanban.supervision.scoping import (
     can_change_visit,
     can_manage_group,
@@ -35,6 +35,21 @@ def get_visit_for_user(user, pk: int, *, change: bool = False) -> Visit:
     if change and not can_change_visit(user, visit):
         raise PermissionDenied
     return visit
+
+
+def get_finding_for_user(user, pk: int, *, change: bool = False) -> Finding:
+    """A finding is seen with its visit and changed by whoever may change the visit."""
+    finding = (
+        Finding.objects.filter(visit__in=visible_visits(user))
+        .select_related("visit", "visit__office", "visit__county", "visit__group", "unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if finding is None:
+        raise Http404
+    if change and not can_change_visit(user, finding.visit):
+        raise PermissionDenied
+    return finding
 
 
 def get_notice_for_user(user, pk: int) -> Notice:

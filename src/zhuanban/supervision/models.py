@@ -414,15 +414,15 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return f"{self.number or _('(draft)')} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("supervision:notice", args=[self.pk])
+
     @property
     def number(self) -> str:
         """发文字号 as printed: 乌农牧督〔2023〕11号 (no leading zeros, GB/T 9704 7.2.4)."""
         if self.sequence is None:
             return ""
         return f"{self.authority.number_prefix}〔{self.year}〕{self.sequence}号"
-
-    def get_absolute_url(self) -> str:
-        return reverse("supervision:notice", args=[self.pk])
 
     @property
     def is_issued(self) -> bool:

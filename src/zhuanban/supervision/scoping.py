@@ -51,23 +51,63 @@ def visible_visits(user) -> QuerySet[Visit]:
     return Visit.objects.filter(Q(status=VisitStatus.DONE) & _under("county", scope.subtree_paths))
 
 
-def can_change_visit(user, visit: Visit) -> bool:
+def can_record_visit(user, *, office_id: int | None, group: InspectionGroup | None = None) -> bool:
+    """Who may plan or record a visit for an office (and group): the office's staff,
+    inspectors and leaders, and the group's leader and members."""
     scope = scope_for(user)
     if not scope.sees_business_data:
         return False
-    if visit.office_id in scope.office_ids or scope.has_role(Role.INSPECTOR, Role.LEADER):
+    if scope.has_role(Role.INSPECTOR, Role.LEADER):
         return True
-    if visit.participants.filter(pk=user.pk).exists():
+    if office_id is not None and office_id in scope.office_ids:
         return True
-    group = visit.group
     return group is not None and (
         group.leader_id == user.pk or group.members.filter(pk=user.pk).exists()
     )
 
 
+def may_record_visits(user) -> bool:
+    """Whether the user may record any visit at all (the "record a visit" link)."""
+    scope = scope_for(user)
+    if not scope.sees_business_data:
+        return False
+    if scope.office_ids or scope.has_role(Role.INSPECTOR, Role.LEADER):
+        return True
+    return InspectionGroup.objects.filter(Q(leader=user) | Q(members=user)).exists()
+
+
+def recordable_groups(user) -> QuerySet[InspectionGroup]:
+    """The groups whose visits a user may plan or record (the same rule as above)."""
+    scope = scope_for(user)
+    if not scope.sees_business_data:
+        return InspectionGroup.objects.none()
+    if scope.has_role(Role.INSPECTOR, Role.LEADER):
+        return InspectionGroup.objects.all()
+    members = InspectionGroup.members.through.objects.filter(
+        inspectiongroup_id=OuterRef("pk"), user_id=user.pk
+    )
+    return InspectionGroup.objects.filter(
+        Q(office_id__in=scope.office_ids) | Q(leader_id=user.pk) | Q(Exists(members))
+    )
+
+
+def can_change_visit(user, visit: Visit) -> bool:
+    if can_record_visit(user, office_id=visit.office_id, group=visit.group):
+        return True
+    # A participant from outside the organising office still writes up what they saw.
+    return scope_for(user).sees_business_data and visit.participants.filter(pk=user.pk).exists()
+
+
+def can_create_group(user) -> bool:
+    scope = scope_for(user)
+    return scope.sees_business_data and bool(scope.office_ids or scope.has_role(Role.LEADER))
+
+
 def can_manage_group(user, group: InspectionGroup) -> bool:
     scope = scope_for(user)
-    return group.office_id in scope.office_ids or scope.has_role(Role.LEADER)
+    return scope.sees_business_data and (
+        group.office_id in scope.office_ids or scope.has_role(Role.LEADER)
+    )
 
 
 def visible_notices(user) -> QuerySet[Notice]:
@@ -104,6 +144,31 @@ def notice_parties(user, notice: Notice) -> set[str]:
 
 def _roles_in(user, office_id: int) -> list[str]:
     return list(user.role_assignments.filter(unit_id=office_id).values_list("role", flat=True))
+
+
+def can_draft_notices(user) -> bool:
+    """Office staff draft notices for their office."""
+    scope = scope_for(user)
+    return scope.sees_business_data and bool(scope.office_ids)
+
+
+def sees_all_replies(user, notice: Notice) -> bool:
+    """The bureau side (leaders, inspectors, office staff) reads every unit's reply; a
+    unit concerned reads its own only (see `replying_units`)."""
+    scope = scope_for(user)
+    return scope.sees_business_data and (
+        scope.has_role(*BUREAU_ROLES) or notice.office_id in scope.office_ids
+    )
+
+
+def visible_recipients(user, notice: Notice) -> QuerySet[NoticeRecipient]:
+    """The units concerned whose reply `user` may read."""
+    if sees_all_replies(user, notice):
+        return notice.recipients.all()
+    scope = scope_for(user)
+    if not scope.sees_business_data or not scope.subtree_paths:
+        return notice.recipients.none()
+    return notice.recipients.filter(_under("unit", scope.subtree_paths))
 
 
 def replying_units(user, notice: Notice) -> QuerySet[NoticeRecipient]:
