@@ -360,3 +360,51 @@ def rectification_comment(*, actor, item: Rectification, text: str) -> Rectifica
     if not text.strip():
         raise _field_error("text", _("Write a comment."), "required")
     return _record(actor, item, Action.COMMENT, item.status, text.strip())
+
+
+def remind(today: datetime.date | None = None) -> dict[str, int]:
+    """Tell units of items due soon, and units and offices of overdue ones.
+
+    Idempotent like the task reminders: each notice's key names the item, the kind and
+    the deadline, so a second run (or another host's) sends nothing twice, and a moved
+    deadline is a new key."""
+    today = today or timezone.localdate()
+    counts = {"rectification_due_soon": 0, "rectification_overdue": 0}
+    flagged = (
+        Rectification.objects.pending()
+        .with_light(today)
+        .filter(light__in=["yellow", "red"])
+        .select_related("unit")
+        .order_by("pk")
+    )
+    people: dict[int, list] = {}
+    staff: dict[int, list] = {}
+    for item in flagged.iterator(chunk_size=500):
+        if item.unit_id not in people:
+            people[item.unit_id] = people_acting_for(item.unit_id)
+        due = item.due_date.isoformat()
+        if item.light == "red":
+            if item.office_id not in staff:
+                staff[item.office_id] = office_staff_users(item.office_id)
+            sent = notify(
+                people[item.unit_id] + staff[item.office_id],
+                kind="rectification_overdue",
+                title=_("Rectification overdue since %(date)s: %(unit)s, %(source)s")
+                % {"date": due, "unit": item.unit.name, "source": item.source_label},
+                body=item.requirement[:200],
+                url=item_url(item),
+                dedupe_key=f"rectification:{item.pk}:overdue:{due}",
+            )
+            counts["rectification_overdue"] += bool(sent)
+            continue
+        sent = notify(
+            people[item.unit_id],
+            kind="rectification_due_soon",
+            title=_("Rectification due %(date)s: %(source)s")
+            % {"date": due, "source": item.source_label},
+            body=item.requirement[:200],
+            url=item_url(item),
+            dedupe_key=f"rectification:{item.pk}:due_soon:{due}",
+        )
+        counts["rectification_due_soon"] += bool(sent)
+    return counts

@@ -728,9 +728,12 @@ def _problem_of(notice: Notice, unit_id: int) -> str:
 
 
 @transaction.atomic
-def notice_issue(*, actor, notice: Notice) -> Notice:
+def notice_issue(*, actor, notice: Notice, today: datetime.date | None = None) -> Notice:
     """签发: four eyes (who submitted does not issue), the next number, the documents,
-    the content hash, the rectification items, and the units told."""
+    the content hash, the rectification items, and the units told.
+
+    `today` is the date of issue; only the demo loader, telling a story of past months,
+    passes an earlier one."""
     notice = _lock(notice)
     _authorise(actor, notice, NoticeAction.ISSUE)
     if actor is not None and notice.submitted_by_id == actor.pk:
@@ -738,7 +741,7 @@ def notice_issue(*, actor, notice: Notice) -> Notice:
             _("You submitted this notice for review; another reviewer issues it."),
             code="four_eyes",
         )
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     _ready_problems(notice, today)
     before_status = notice.status
     notice.year = today.year
