@@ -30,11 +30,14 @@ from django.contrib.contenttypes.models import ContentType
 
 from zhuanban.core.models import AuditEvent, Notification
 from zhuanban.org.models import OrgUnit
+from zhuanban.rectification.models import Rectification
+from zhuanban.supervision.models import InspectionGroup, Notice, Visit
 
-from .scene import HUADE_NOTIFICATION
+from .scene import HUADE_NOTIFICATION, png
 
 HUADE = "huade_liaison"
 OFFICE = "office"
+DIRECTOR = "potato_director"
 
 
 class Check(StrEnum):
@@ -203,11 +206,122 @@ def _progress_only_own_line(s, response):
     assert [row["unit"]["code"] for row in rows] == [s.world.zhuozi.code]
 
 
+# --- supervision and rectification ------------------------------------------------------------
+
+
+STALE = 999_999  # an expected_version no object has
+
+
+def _version(model, pk: int) -> int:
+    # Read when the request is sent: the positive control of an earlier case may have
+    # moved the object on.
+    return model.objects.values_list("version", flat=True).get(pk=pk)
+
+
+def huade_group(s, owner=HUADE):
+    return [Case({"pk": s.huade_group.pk}, owner, "group covering only huade")]
+
+
+def huade_visits(s, owner=OFFICE):
+    return [
+        Case({"pk": s.huade_visit.pk}, owner, "visit carried out in huade"),
+        Case({"pk": s.planned_visit.pk}, OFFICE, "unannounced visit planned in huade"),
+    ]
+
+
+def huade_items(s, owner=HUADE):
+    return [
+        Case({"pk": s.huade_item.pk}, owner, "huade's item from a visit, reported"),
+        Case({"pk": s.huade_notice_item.pk}, owner, "huade's item from a notice, open"),
+    ]
+
+
+def office_item_action(s, **kwargs):
+    """Huade's items, and 卓资县's own: the liaison sees it but only the office acts."""
+    return [
+        Case({"pk": s.huade_item.pk, **kwargs}, OFFICE, "huade's item from a visit"),
+        Case(
+            {"pk": s.zhuozi_item.pk, **kwargs}, OFFICE, "卓资县's own item: the office's to verify"
+        ),
+    ]
+
+
+def drafts(s):
+    return [
+        Case({"pk": s.draft_notice.pk}, OFFICE, "the potato office's draft about huade"),
+        Case(
+            {"pk": s.shared_notice.pk},
+            OFFICE,
+            "notice issued to 卓资县 too: a liaison does not draft it",
+        ),
+    ]
+
+
+def group_form(s):
+    return {
+        "name": "越权修改的督导组",
+        "year": s.today.year,
+        "office": s.world.potato.pk,
+        "leader": s.world.leader.pk,
+        "counties": [s.world.zhuozi.pk],
+        "starts_on": _today_plus(s, 0),
+        "ends_on": _today_plus(s, 30),
+        "version": _version(InspectionGroup, s.huade_group.pk),
+    }
+
+
+def visit_form(s):
+    return {
+        "kind": "inspection",
+        "date": _today_plus(s, 0),
+        "place": "越权修改的地点",
+        "county": s.world.zhuozi.pk,
+        "version": _version(Visit, s.huade_visit.pk),
+    }
+
+
+def photo_upload(s):
+    return {"photos": png("越权上传.png")}
+
+
+def notice_form(s):
+    return {
+        "authority": s.authority.pk,
+        "kind": "supervision",
+        "title": "越权修改的通报",
+        "addressees": "各旗县市区农牧局",
+        "units": [s.world.zhuozi.pk],
+        "opening": "越权修改",
+        "requirements": "越权要求",
+        "reply_deadline": _today_plus(s, 14),
+        "version": _version(Notice, s.draft_notice.pk),
+    }
+
+
+def huade_filters(s):
+    return {"county": s.world.huade.pk, "unit": s.world.huade.pk}
+
+
+def _overview_only_zhuozi(s, response):
+    overview = response.context["overview"]
+    assert [row.county for row in overview.by_county] == [s.world.zhuozi]
+    assert (overview.visits_done, overview.visits_planned) == (1, 0)
+    # 卓资县's item from its visit and its item of the notice issued to both counties.
+    assert overview.rectifications["open"] == 2
+    assert overview.notices_issued == 1
+
+
+def _visit_counts_only_zhuozi(s, response):
+    grid = response.context["grid"]
+    assert [(row.county, row.total) for row in grid.rows] == [(s.world.zhuozi, 1)]
+
+
 # --- the registry --------------------------------------------------------------------------
 
 OWN_ACCOUNT = "the signed-in user's own account pages"
 AUDIT_ONLY = "the audit trail is for the audit administrator only"
 NO_OWNER_FILE = "the file belongs to another task: nobody gets it through this task's URL"
+NO_OWNER_VISIT_FILE = "huade's photo asked for through 卓资县's own visit: nobody gets it there"
 
 REGISTRY: dict[str, Entry] = {
     # --- site, sign-in, language
@@ -381,6 +495,257 @@ REGISTRY: dict[str, Entry] = {
     "dispatch:submission_download": Entry(Check.FOREIGN, cases=huade_submission),
     "dispatch:submission_upload": Entry(
         Check.FOREIGN, cases=huade_submission, body=lambda s: {"cancel": "1"}
+    ),
+    # --- supervision: groups and visits
+    "supervision:home": Entry(
+        Check.OWN_DATA,
+        "the overview counts within the user's scope; a county's row is its own",
+        verify=_overview_only_zhuozi,
+        query=lambda s: {"year": s.today.year},
+    ),
+    "supervision:groups": Entry(Check.OWN_DATA, owner_sees=True),
+    "supervision:group_create": Entry(
+        Check.FORBIDDEN, "only office staff and leaders set up groups"
+    ),
+    "supervision:group": Entry(Check.FOREIGN, cases=huade_group),
+    "supervision:group_edit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_group(s, owner=OFFICE),
+            Case({"pk": s.zhuozi_group.pk}, OFFICE, "group covering 卓资县: the office's plan"),
+        ],
+        body=group_form,
+    ),
+    "supervision:visits": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"county": s.world.huade.pk, "group": s.huade_group.pk},
+    ),
+    "supervision:visit_create": Entry(Check.FORBIDDEN, "liaisons do not record visits"),
+    "supervision:visit_counts": Entry(
+        Check.OWN_DATA,
+        "counts per county and month; a county reads its own row",
+        verify=_visit_counts_only_zhuozi,
+        query=lambda s: {"year": s.today.year},
+    ),
+    "supervision:visit": Entry(Check.FOREIGN, cases=lambda s: huade_visits(s, owner=HUADE)),
+    "supervision:visit_edit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_visits(s),
+            Case({"pk": s.zhuozi_visit.pk}, OFFICE, "卓资县's own visit: written up by the office"),
+        ],
+        body=visit_form,
+    ),
+    "supervision:visit_done": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [Case({"pk": s.planned_visit.pk}, OFFICE, "visit planned in huade")],
+        body=lambda s: {"date": _today_plus(s, 0), "version": _version(Visit, s.planned_visit.pk)},
+    ),
+    "supervision:visit_photos": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_visits(s),
+            Case({"pk": s.zhuozi_visit.pk}, OFFICE, "卓资县's own visit: the office's photos"),
+        ],
+        body=photo_upload,
+    ),
+    "supervision:visit_report": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_visits(s),
+            Case({"pk": s.zhuozi_visit.pk}, OFFICE, "卓资县's own visit: the office's report"),
+        ],
+        body=lambda s: {
+            "report_text": "越权改写的调研报告",
+            "version": _version(Visit, s.huade_visit.pk),
+        },
+    ),
+    "supervision:finding_add": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_visits(s),
+            Case(
+                {"pk": s.zhuozi_visit.pk}, OFFICE, "卓资县's own visit: findings are the office's"
+            ),
+        ],
+        body=lambda s: {"kind": "problem", "text": "越权写入的发现", "unit": s.world.zhuozi.pk},
+    ),
+    "supervision:finding_rectify": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [Case({"pk": s.loose_finding.pk}, OFFICE, "huade's problem without item")],
+        body=lambda s: {
+            "unit": s.world.huade.pk,
+            "requirement": "越权开出的整改",
+            "due_date": _today_plus(s, 30),
+        },
+    ),
+    "supervision:visit_file": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_visit.pk, "file_id": s.visit_photo.pk}, HUADE, "visit photo"),
+            Case({"pk": s.huade_visit.pk, "file_id": s.finding_photo.pk}, HUADE, "finding photo"),
+            Case(
+                {"pk": s.huade_visit.pk, "file_id": s.huade_visit.report_file_id},
+                HUADE,
+                "research report file",
+            ),
+            Case({"pk": s.zhuozi_visit.pk, "file_id": s.visit_photo.pk}, None, NO_OWNER_VISIT_FILE),
+        ],
+    ),
+    # --- supervision: notices
+    "supervision:notices": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"unit": s.world.huade.pk, "status": "issued"},
+    ),
+    "supervision:notice_create": Entry(Check.FORBIDDEN, "only office staff draft notices"),
+    "supervision:notice": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_notice.pk}, HUADE, "notice issued to huade alone"),
+            Case({"pk": s.draft_notice.pk}, OFFICE, "the potato office's draft"),
+            Case({"pk": s.review_notice.pk}, DIRECTOR, "the potato office's notice in review"),
+        ],
+    ),
+    "supervision:notice_edit": Entry(Check.FOREIGN, cases=drafts, body=notice_form),
+    "supervision:notice_fill": Entry(Check.FOREIGN, cases=drafts, body=lambda s: {}),
+    "supervision:notice_reason": Entry(
+        Check.FOREIGN,
+        cases=drafts,
+        # No unit: the form is valid for any notice, so that the refusal is the service's.
+        body=lambda s: {"kind": "other", "text": "越权写入的理由"},
+        owner_body=lambda s: {"unit": s.world.huade.pk, "kind": "other", "text": "补充理由"},
+    ),
+    "supervision:notice_act": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.draft_notice.pk, "action": "submit"}, OFFICE, "the office's draft"),
+            Case({"pk": s.review_notice.pk, "action": "return"}, DIRECTOR, "notice in review"),
+            Case({"pk": s.huade_notice.pk, "action": "close"}, OFFICE, "notice issued to huade"),
+            Case(
+                {"pk": s.shared_notice.pk, "action": "close"},
+                OFFICE,
+                "notice issued to 卓资县 too: only the office closes it",
+            ),
+        ],
+        body=lambda s: {"comment": "越权操作"},
+    ),
+    "supervision:notice_issue": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.review_notice.pk}, DIRECTOR, "the potato office's notice in review")
+        ],
+        body=lambda s: {},
+    ),
+    "supervision:notice_reply": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_notice.pk}, HUADE, "notice issued to huade alone"),
+            Case(
+                {"pk": s.shared_notice.pk},
+                None,
+                "huade's line in a notice 卓资县 received too: 卓资县 does not reply for huade",
+            ),
+        ],
+        body=lambda s: {"recipient": s.shared_recipient.pk, "text": "越权回复"},
+        # 化德县 has replied already: refused with a message, after the access check.
+        owner_body=lambda s: {"recipient": s.huade_recipient.pk, "text": "再次回复"},
+    ),
+    "supervision:notice_correct": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_notice.pk}, OFFICE, "notice issued to huade alone"),
+            Case({"pk": s.shared_notice.pk}, OFFICE, "notice issued to 卓资县 too"),
+        ],
+        body=lambda s: {},
+    ),
+    "supervision:notice_file": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_notice.pk, "kind": "docx"}, HUADE, "the issued notice to huade")
+        ],
+    ),
+    "supervision:notice_reply_file": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case(
+                {"pk": s.huade_notice.pk, "rid": s.huade_recipient.pk, "fid": s.reply_file.pk},
+                HUADE,
+                "huade's reply to the notice issued to it alone",
+            ),
+            Case(
+                {
+                    "pk": s.shared_notice.pk,
+                    "rid": s.shared_recipient.pk,
+                    "fid": s.shared_reply_file.pk,
+                },
+                HUADE,
+                "huade's reply to the notice 卓资县 received too",
+            ),
+            Case(
+                {
+                    "pk": s.shared_notice.pk,
+                    "rid": s.shared_zhuozi_recipient.pk,
+                    "fid": s.shared_reply_file.pk,
+                },
+                None,
+                "huade's attachment asked for under 卓资县's own line: nobody gets it there",
+            ),
+        ],
+    ),
+    # --- rectification
+    "rectification:list": Entry(Check.OWN_DATA, owner_sees=True, query=huade_filters),
+    "rectification:detail": Entry(Check.FOREIGN, cases=huade_items),
+    "rectification:respond": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_notice_item.pk}, HUADE, "huade's item from a notice, open"),
+            Case({"pk": s.huade_item.pk}, HUADE, "huade's item from a visit, reported"),
+        ],
+        body=lambda s: {
+            "text": "越权整改反馈",
+            "expected_version": _version(Rectification, s.huade_notice_item.pk),
+        },
+        # A stale version: refused with 409 after the access check, nothing stored (the
+        # reported item would answer 422, its state allowing no report, which is not the
+        # access check's answer either).
+        owner_body=lambda s: {"text": "整改反馈", "expected_version": STALE},
+    ),
+    "rectification:act": Entry(
+        Check.FOREIGN,
+        cases=lambda s: office_item_action(s, action="accept"),
+        body=lambda s: {
+            "comment": "",
+            "expected_version": _version(Rectification, s.huade_item.pk),
+        },
+    ),
+    "rectification:extend": Entry(
+        Check.FOREIGN,
+        cases=office_item_action,
+        body=lambda s: {
+            "due_date": _today_plus(s, 60),
+            "comment": "越权延期",
+            "expected_version": _version(Rectification, s.huade_item.pk),
+        },
+    ),
+    "rectification:comment": Entry(
+        Check.FOREIGN, cases=huade_items, body=lambda s: {"text": "越权评论"}
+    ),
+    "rectification:file": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case(
+                {"pk": s.huade_item.pk, "file_id": s.rectification_evidence.pk},
+                HUADE,
+                "evidence of huade's report",
+            ),
+            Case(
+                {"pk": s.zhuozi_item.pk, "file_id": s.rectification_evidence.pk},
+                None,
+                "huade's evidence asked for through 卓资县's own item: nobody gets it there",
+            ),
+        ],
     ),
     # --- notifications
     "core:notifications": Entry(Check.OWN_DATA, owner_sees=True),

@@ -9,9 +9,20 @@ They may not see anything below: 化德县's task (with its attachment, evidence
 extension request), the task list only 化德县 works on, 化德县's submission in the shared
 round, the table only 化德县 fills with its rounds and snapshot, 化德县's unit page, a
 notification addressed to 化德县's liaison, 化德县's indicator figure.
+
+Supervision: 卓资县's liaison sees the inspection group covering 卓资县, 卓资县's visit
+carried out with its finding and rectification item, and the notice issued to both
+counties (its reasons and requirements, as printed for every unit concerned, but only
+卓资县's own reply). They may not see the group covering only 化德县, 化德县's visit with
+its photos, research report and findings, the visit planned there (unannounced: not even
+化德县 sees it), 化德县's rectification items with their reports and evidence, the notice
+issued to 化德县 alone with its reply, 化德县's reply to the shared notice, nor the potato
+office's drafts.
 """
 
 import datetime
+import struct
+import zlib
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -24,6 +35,18 @@ from zhuanban.dispatch import services as dispatch_services
 from zhuanban.dispatch.models import Cadence, Indicator
 from zhuanban.dispatch.periods import Period, PeriodKind
 from zhuanban.org.tests.factories import ChainFactory
+from zhuanban.rectification import services as rectification_services
+from zhuanban.supervision import notice_services
+from zhuanban.supervision import services as supervision_services
+from zhuanban.supervision.lifecycle import NoticeAction
+from zhuanban.supervision.models import (
+    FindingKind,
+    IssuingAuthority,
+    NoticeKind,
+    ReasonKind,
+    VisitKind,
+    VisitStatus,
+)
 from zhuanban.tasks import services as task_services
 from zhuanban.tasks.lifecycle import Action
 
@@ -42,6 +65,32 @@ HUADE_NOTE = "化德县内部备注八四二"
 HUADE_TABLE = "化德县肉羊出栏统计表"
 HUADE_NOTIFICATION = "化德县专属提醒九一七"
 HUADE_FIGURE = Decimal("8642.13")
+# Supervision and rectification
+HUADE_GROUP = "化德县冷链仓储专项督导组"
+HUADE_VISIT_PLACE = "化德县七号冷库施工现场"
+HUADE_PLANNED_PLACE = "化德县朝阳镇暗访点五一九"
+HUADE_PHOTO = "化德县冷库现场照片.png"
+HUADE_FINDING_PHOTO = "化德县温控室照片.png"
+HUADE_RESEARCH = "化德县冷库运营调研结论五七九"
+HUADE_RESEARCH_FILE = "化德县冷库调研报告.pdf"
+HUADE_FINDING = "化德县冷库温控记录缺失三二八"
+HUADE_PROBLEM = "化德县冷库消防通道堵塞六三一"
+HUADE_REQUIREMENT = "化德县冷库消防通道限期清理"
+HUADE_RESPONSE = "化德县已加装消防标识七四零"
+HUADE_RECTIFICATION_EVIDENCE = "化德县消防整改验收单.pdf"
+HUADE_NOTICE_TITLE = "关于化德县冷库建设滞后的督办通报"
+HUADE_NOTICE_REASON = "化德县冷库项目投资完成率仅百分之十九"
+HUADE_NOTICE_REQUIREMENT = "化德县须于月底前报送冷库整改方案"
+HUADE_NOTICE_REPLY = "化德县冷库整改方案已由县政府审定"
+HUADE_REPLY_FILE = "化德县通报回复材料.pdf"
+HUADE_SHARED_REPLY = "化德县仓储设施复工情况说明八六五"
+HUADE_SHARED_REPLY_FILE = "化德县仓储复工佐证.pdf"
+HUADE_DRAFT_TITLE = "关于化德县冷库专项资金拨付的督办通报"
+HUADE_REVIEW_TITLE = "关于化德县冷链物流园用地审批的督办通报"
+ZHUOZI_GROUP = "卓资县种薯基地督导组"
+ZHUOZI_VISIT_PLACE = "卓资县巴音锡勒镇种薯繁育基地"
+ZHUOZI_PROBLEM = "卓资县种薯窖通风设施不足"
+SHARED_NOTICE_TITLE = "关于马铃薯仓储设施建设进度的督办通报"
 
 SECRETS = (
     "白音特拉冷链物流园",
@@ -57,6 +106,27 @@ SECRETS = (
     "8642.13",
     "8,642.13",
     "8642.1",  # as a figure shown with one decimal
+    "冷链仓储专项督导组",
+    "七号冷库施工现场",
+    "暗访点五一九",
+    "冷库现场照片",
+    "温控室照片",
+    "冷库运营调研结论五七九",
+    "冷库调研报告",
+    "温控记录缺失三二八",
+    "消防通道堵塞六三一",
+    "消防通道限期清理",
+    "加装消防标识七四零",
+    "消防整改验收单",
+    "冷库建设滞后",
+    "投资完成率仅百分之十九",
+    "报送冷库整改方案",
+    "整改方案已由县政府审定",
+    "通报回复材料",
+    "复工情况说明八六五",
+    "仓储复工佐证",
+    "冷库专项资金拨付",
+    "冷链物流园用地审批",
 )
 ZHUOZI_TASK = "卓资县种薯繁育基地建设"
 
@@ -92,6 +162,27 @@ def found_secrets(text: str) -> list[str]:
 
 def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _png_bytes() -> bytes:
+    """A real 1×1 PNG (signature, IHDR, IDAT, IEND with their CRCs), not just the magic."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1×1, 8-bit RGB
+    pixels = zlib.compress(b"\x00\x2e\x7d\x32")  # filter byte + one green pixel
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png_bytes()
+
+
+def png(name: str = "现场照片.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
 
 
 def _round(office, template, period):
@@ -233,11 +324,244 @@ def _build_dispatch(world):
     )
 
 
+def _group(world, today, name, county):
+    # The period starts today so that a visit dated today (never in the future) falls in
+    # it whatever the day of the year.
+    return supervision_services.group_create(
+        actor=world.office,
+        office=world.potato,
+        name=name,
+        year=today.year,
+        leader=world.leader,
+        members=[world.office, world.inspector],
+        counties=[county],
+        topics="马铃薯仓储设施建设",
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=60),
+    )
+
+
+def _visit(world, group, county, place, date, status=VisitStatus.DONE, kind=VisitKind.INSPECTION):
+    return supervision_services.visit_create(
+        actor=world.office,
+        kind=kind,
+        group=group,
+        county=county,
+        date=date,
+        place=place,
+        status=status,
+        participants=[world.office, world.inspector],
+        topics="仓储设施建设进度",
+    )
+
+
+def _build_supervision(world, today):
+    """Visits, findings and rectification items: 化德县's beside 卓资县's own."""
+    office, due = world.office, today + datetime.timedelta(days=30)
+    huade_group = _group(world, today, HUADE_GROUP, world.huade)
+    huade_visit = _visit(world, huade_group, world.huade, HUADE_VISIT_PLACE, today)
+    (photo,) = supervision_services.visit_add_photos(
+        actor=office, visit=huade_visit, uploads=[png(HUADE_PHOTO)]
+    )
+    huade_visit = supervision_services.visit_report(
+        actor=office,
+        visit=huade_visit,
+        text=HUADE_RESEARCH,
+        upload=_pdf(HUADE_RESEARCH_FILE),
+        expected_version=huade_visit.version,
+    )
+    # Unannounced and still to come: not even 化德县's own people see it.
+    planned_visit = _visit(
+        world,
+        huade_group,
+        world.huade,
+        HUADE_PLANNED_PLACE,
+        today + datetime.timedelta(days=7),
+        status=VisitStatus.PLANNED,
+        kind=VisitKind.UNANNOUNCED,
+    )
+    loose_finding = supervision_services.finding_add(
+        actor=office,
+        visit=huade_visit,
+        kind=FindingKind.PROBLEM,
+        text=HUADE_FINDING,
+        unit=world.huade,
+        photos=[png(HUADE_FINDING_PHOTO)],
+    )
+    finding_photo = loose_finding.photos.get()
+    rectified_finding = supervision_services.finding_add(
+        actor=office,
+        visit=huade_visit,
+        kind=FindingKind.PROBLEM,
+        text=HUADE_PROBLEM,
+        unit=world.huade,
+        rectify=True,
+        requirement=HUADE_REQUIREMENT,
+        due_date=due,
+    )
+    huade_item = rectified_finding.rectifications.get()
+    rectification_evidence = store_upload(
+        _pdf(HUADE_RECTIFICATION_EVIDENCE), user=world.huade_liaison, allowed={".pdf"}
+    )
+    rectification_services.rectification_respond(
+        actor=world.huade_liaison,
+        item=huade_item,
+        text=HUADE_RESPONSE,
+        evidence=[rectification_evidence],
+        expected_version=huade_item.version,
+    )
+    huade_item.refresh_from_db()
+
+    zhuozi_group = _group(world, today, ZHUOZI_GROUP, world.zhuozi)
+    zhuozi_visit = _visit(world, zhuozi_group, world.zhuozi, ZHUOZI_VISIT_PLACE, today)
+    zhuozi_finding = supervision_services.finding_add(
+        actor=office,
+        visit=zhuozi_visit,
+        kind=FindingKind.PROBLEM,
+        text=ZHUOZI_PROBLEM,
+        unit=world.zhuozi,
+        rectify=True,
+        requirement="增设通风设施并报送整改照片",
+        due_date=due,
+    )
+    return SimpleNamespace(
+        huade_group=huade_group,
+        huade_visit=huade_visit,
+        planned_visit=planned_visit,
+        visit_photo=photo,
+        finding_photo=finding_photo,
+        loose_finding=loose_finding,
+        rectified_finding=rectified_finding,
+        huade_item=huade_item,
+        rectification_evidence=rectification_evidence,
+        zhuozi_group=zhuozi_group,
+        zhuozi_visit=zhuozi_visit,
+        zhuozi_item=zhuozi_finding.rectifications.get(),
+    )
+
+
+def _notice(world, authority, today, *, title, units, reasons, requirement):
+    notice = notice_services.notice_create(
+        actor=world.office,
+        office=world.potato,
+        authority=authority,
+        kind=NoticeKind.SUPERVISION,
+        title=title,
+        addressees="各旗县市区农牧局",
+        units=units,
+        opening="为推动重点任务落实，市农牧局对各地任务完成情况进行了督导检查。",
+        closing="特此通报。",
+        reply_deadline=today + datetime.timedelta(days=14),
+        requirements=[requirement],
+    )
+    for unit, text in reasons:
+        notice_services.notice_reason_save(
+            actor=world.office, notice=notice, unit=unit, kind=ReasonKind.OTHER, text=text
+        )
+    return notice
+
+
+def _issue(world, notice):
+    """Submitted by the office member, issued by the director (four eyes)."""
+    notice = notice_services.notice_act(
+        actor=world.office, notice=notice, action=NoticeAction.SUBMIT
+    )
+    return notice_services.notice_issue(actor=world.potato_director, notice=notice)
+
+
+def _reply(world, notice, text, file_name):
+    recipient = notice.recipients.get(unit=world.huade)
+    attachment = store_upload(_pdf(file_name), user=world.huade_liaison, allowed={".pdf"})
+    recipient = notice_services.notice_reply(
+        actor=world.huade_liaison,
+        notice=notice,
+        recipient=recipient,
+        text=text,
+        evidence=[attachment],
+    )
+    return recipient, attachment
+
+
+def _build_notices(world, today):
+    authority = IssuingAuthority.objects.create(
+        name="市委农牧办", header="中共乌兰察布市委农村牧区工作办公室", number_prefix="乌农牧督"
+    )
+    huade_notice = _issue(
+        world,
+        _notice(
+            world,
+            authority,
+            today,
+            title=HUADE_NOTICE_TITLE,
+            units=[world.huade],
+            reasons=[(world.huade, HUADE_NOTICE_REASON)],
+            requirement=HUADE_NOTICE_REQUIREMENT,
+        ),
+    )
+    huade_recipient, reply_file = _reply(world, huade_notice, HUADE_NOTICE_REPLY, HUADE_REPLY_FILE)
+    # Issued to both counties: its printed content is every unit's, the replies are not.
+    shared_notice = _issue(
+        world,
+        _notice(
+            world,
+            authority,
+            today,
+            title=SHARED_NOTICE_TITLE,
+            units=[world.zhuozi, world.huade],
+            reasons=[
+                (world.zhuozi, "卓资县马铃薯仓储设施建设进度滞后于计划。"),
+                (world.huade, "化德县马铃薯仓储设施建设进度滞后于计划。"),
+            ],
+            requirement="立即组织整改，明确完成时限",
+        ),
+    )
+    shared_recipient, shared_reply_file = _reply(
+        world, shared_notice, HUADE_SHARED_REPLY, HUADE_SHARED_REPLY_FILE
+    )
+    draft_notice = _notice(
+        world,
+        authority,
+        today,
+        title=HUADE_DRAFT_TITLE,
+        units=[world.huade],
+        reasons=[],
+        requirement="按期拨付专项资金",
+    )
+    review_notice = notice_services.notice_act(
+        actor=world.office,
+        notice=_notice(
+            world,
+            authority,
+            today,
+            title=HUADE_REVIEW_TITLE,
+            units=[world.huade],
+            reasons=[(world.huade, "用地审批手续尚未办结。")],
+            requirement="加快办理用地审批手续",
+        ),
+        action=NoticeAction.SUBMIT,
+    )
+    return SimpleNamespace(
+        authority=authority,
+        huade_notice=huade_notice,
+        huade_recipient=huade_recipient,
+        reply_file=reply_file,
+        huade_notice_item=huade_notice.rectifications.get(unit=world.huade),
+        shared_notice=shared_notice,
+        shared_recipient=shared_recipient,
+        shared_zhuozi_recipient=shared_notice.recipients.get(unit=world.zhuozi),
+        shared_reply_file=shared_reply_file,
+        draft_notice=draft_notice,
+        review_notice=review_notice,
+    )
+
+
 def build_scene(world) -> SimpleNamespace:
     today = timezone.localdate()
     scene = SimpleNamespace(world=world, today=today)
     scene.__dict__.update(vars(_build_tasks(world, today)))
     scene.__dict__.update(vars(_build_dispatch(world)))
+    scene.__dict__.update(vars(_build_supervision(world, today)))
+    scene.__dict__.update(vars(_build_notices(world, today)))
     scene.chain = ChainFactory(code="potato", name="马铃薯产业链", short_name="薯")
     (scene.huade_notification,) = notify.notify(
         [world.huade_liaison], kind="test", title=HUADE_NOTIFICATION, url="/tasks/"

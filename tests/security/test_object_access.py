@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.urls import resolve
+from django.urls import resolve, reverse
 from django.utils.http import urlencode
 
 from zhuanban.core.models import Notification, StoredFile
@@ -21,7 +21,15 @@ from zhuanban.tasks import services as task_services
 from zhuanban.tasks.lifecycle import Action
 
 from .registry import NAMESPACES, REGISTRY, Case, Check, Entry, entry_for
-from .scene import HUADE_TASK, ZHUOZI_TASK, found_secrets
+from .scene import (
+    HUADE_SHARED_REPLY,
+    HUADE_TASK,
+    SHARED_NOTICE_TITLE,
+    ZHUOZI_GROUP,
+    ZHUOZI_PROBLEM,
+    ZHUOZI_TASK,
+    found_secrets,
+)
 from .urlconf import Route, collect_routes
 
 ROUTES = collect_routes()
@@ -37,13 +45,16 @@ LOGIN_PATH = "/accounts/login/"
 
 
 def fingerprint() -> dict:
-    """Every business row (tasks, dispatch, org, notifications, files, users): what a
-    refused request must leave exactly as it was. The audit trail is left out: recording
-    a refusal there is allowed."""
+    """Every business row (tasks, dispatch, supervision, rectification, org,
+    notifications, files, users): what a refused request must leave exactly as it was.
+    The many-to-many tables count too (a visit's photos, a report's evidence). The audit
+    trail is left out: recording a refusal there is allowed."""
     models = [
-        *apps.get_app_config("tasks").get_models(),
-        *apps.get_app_config("dispatch").get_models(),
-        *apps.get_app_config("org").get_models(),
+        *apps.get_app_config("tasks").get_models(include_auto_created=True),
+        *apps.get_app_config("dispatch").get_models(include_auto_created=True),
+        *apps.get_app_config("supervision").get_models(include_auto_created=True),
+        *apps.get_app_config("rectification").get_models(include_auto_created=True),
+        *apps.get_app_config("org").get_models(include_auto_created=True),
         Notification,
         StoredFile,
         get_user_model(),
@@ -367,6 +378,30 @@ def test_a_county_reads_the_completeness_of_its_own_submissions_only(scene, logi
     assert (counts.expected, counts.submitted) == (1, 0)
     rounds = dict(login(scene.world.office).get(url).context["rounds"])
     assert (rounds[scene.shared_round].expected, rounds[scene.shared_round].submitted) == (2, 1)
+
+
+def test_a_county_reads_its_own_supervision_pages_without_another_countys_data(scene, login):
+    """The pages 卓资县's liaison may open about its own supervision (its group, visit and
+    items, the notice issued to both counties) show nothing of 化德县's: on the shared
+    notice the printed reasons are every unit's, but 化德县's reply is not."""
+    world = scene.world
+    shared_item = scene.shared_notice.rectifications.get(unit=world.zhuozi)
+    pages = {
+        reverse("supervision:group", args=[scene.zhuozi_group.pk]): ZHUOZI_GROUP,
+        reverse("supervision:visit", args=[scene.zhuozi_visit.pk]): ZHUOZI_PROBLEM,
+        reverse("rectification:detail", args=[scene.zhuozi_item.pk]): ZHUOZI_PROBLEM,
+        reverse("rectification:detail", args=[shared_item.pk]): SHARED_NOTICE_TITLE,
+        reverse("supervision:notice", args=[scene.shared_notice.pk]): SHARED_NOTICE_TITLE,
+    }
+    client = login(world.zhuozi_liaison)
+    for url, own in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert own in html, url
+        assert not found_secrets(html), f"{url}: {found_secrets(html)}"
+    notice_url = reverse("supervision:notice", args=[scene.shared_notice.pk])
+    assert HUADE_SHARED_REPLY in login(world.office).get(notice_url).content.decode()
 
 
 # --- the suite's own teeth -----------------------------------------------------------------------

@@ -118,7 +118,15 @@ def _require_draft(notice: Notice) -> None:
 
 
 def _authorise(actor, notice: Notice, action: str) -> str:
+    """PermissionDenied for someone who may never take `action` on this notice (403 even
+    when the notice has moved on); then ValidationError when its state does not allow it
+    now. Returns the state the action leads to."""
     rule = TRANSITIONS.get((notice.status, action))
+    ever_allowed = frozenset().union(
+        *(parties for (_state, act), (_next, parties) in TRANSITIONS.items() if act == action)
+    )
+    if actor is not None and not (scoping.notice_parties(actor, notice) & ever_allowed):
+        raise PermissionDenied
     if rule is None:
         raise ValidationError(
             _("A notice that is %(status)s cannot be given the action “%(action)s”.")

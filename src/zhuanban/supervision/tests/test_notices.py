@@ -521,3 +521,22 @@ def test_drafts_are_invisible_to_the_units_concerned(world):
     assert list(visible_notices(world.brand_staff)) == [out]  # another office's drafts stay hidden
     assert not visible_notices(world.auditor).exists()
     assert not visible_notices(world.outsider).exists()
+
+
+def test_a_unit_concerned_gets_403_for_office_actions_whatever_the_state(world):
+    """Permission comes before the state: a unit concerned may see an issued notice but
+    never issue, submit or close one, so it is told 403, not 'the state does not allow'."""
+    notice = issued(world)
+    for attempt in (
+        lambda: services.notice_issue(actor=world.zhuozi_liaison, notice=notice),
+        lambda: services.notice_act(
+            actor=world.zhuozi_liaison, notice=notice, action=NoticeAction.SUBMIT
+        ),
+        lambda: services.notice_act(
+            actor=world.zhuozi_liaison, notice=notice, action=NoticeAction.CLOSE
+        ),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.ISSUED
