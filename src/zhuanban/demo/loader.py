@@ -8,6 +8,7 @@ from django.db import transaction
 from zhuanban.accounts import services as accounts
 from zhuanban.demo import org_data as d
 from zhuanban.demo.dispatch_data import load_dispatch
+from zhuanban.demo.supervision_data import load_supervision
 from zhuanban.demo.tasks_data import load_tasks
 from zhuanban.org import services as org
 from zhuanban.org.models import Chain, ChainExpert, ChainWorkingGroupMember, OrgUnit
@@ -145,3 +146,4 @@ def load() -> None:
 
     load_tasks()
     load_dispatch()
+    load_supervision()

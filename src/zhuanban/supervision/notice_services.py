@@ -286,9 +286,10 @@ def notice_create(
     reply_deadline: datetime.date | None = None,
     requirements: Iterable[str] = (),
     corrects: Notice | None = None,
+    today: datetime.date | None = None,
 ) -> Notice:
     """A new draft of `office`'s. Every problem is reported at once; nothing is saved
-    unless all is well."""
+    unless all is well. (`today`: see notice_issue.)"""
     units = _unique(units)
     requirements = _clean_requirements(requirements)
     notice = Notice(
@@ -317,7 +318,7 @@ def notice_create(
         reply_deadline=reply_deadline,
         authority=authority,
         corrects=corrects,
-        today=timezone.localdate(),
+        today=today or timezone.localdate(),
     )
     errors.raise_any()
     notice.save()
@@ -348,6 +349,7 @@ def notice_update(
     reply_deadline: datetime.date | None = None,
     requirements: Iterable[str] = (),
     corrects=_KEEP,
+    today: datetime.date | None = None,
 ) -> Notice:
     """Edit a draft. An issued notice (or one in review) is refused; so is an edit made
     on a version someone else has changed since."""
@@ -386,7 +388,7 @@ def notice_update(
         reply_deadline=reply_deadline,
         authority=authority,
         corrects=stored.corrects,
-        today=timezone.localdate(),
+        today=today or timezone.localdate(),
     )
     errors.raise_any()
     _bump(
@@ -580,10 +582,13 @@ def _tell(recipients, actor, notice: Notice, kind: str, title: str, body: str = 
 
 
 @transaction.atomic
-def notice_act(*, actor, notice: Notice, action: str, comment: str = "") -> Notice:
-    """送审 submit, 退回 return (with a reason), 办结 close; issue goes to notice_issue."""
+def notice_act(
+    *, actor, notice: Notice, action: str, comment: str = "", today: datetime.date | None = None
+) -> Notice:
+    """送审 submit, 退回 return (with a reason), 办结 close; issue goes to notice_issue.
+    (`today`: see notice_issue.)"""
     if action == NoticeAction.ISSUE:
-        return notice_issue(actor=actor, notice=notice)
+        return notice_issue(actor=actor, notice=notice, today=today)
     notice = _lock(notice)
     comment = (comment or "").strip()
     new_status = _authorise(actor, notice, action)
@@ -592,7 +597,7 @@ def notice_act(*, actor, notice: Notice, action: str, comment: str = "") -> Noti
     before_status = notice.status
     fields = ["status"]
     if action == NoticeAction.SUBMIT:
-        _ready_problems(notice, timezone.localdate())
+        _ready_problems(notice, today or timezone.localdate())
         notice.submitted_by = actor
         fields.append("submitted_by")
     if action == NoticeAction.CLOSE:
