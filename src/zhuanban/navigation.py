@@ -30,7 +30,7 @@ def main_nav(request):
         {
             "label": label,
             "url": reverse(name) if name else None,
-            "active": namespace == ns or (ns == "org" and url_name == "home"),
+            "active": namespace == ns or (ns == "org" and not namespace and url_name == "home"),
         }
         for label, name, ns in MAIN_NAV
     ]

@@ -201,3 +201,11 @@ def test_the_overview_keeps_its_query_count(login, world, items_2023, record):
 def test_the_supervision_menu_leads_to_the_overview(login, world):
     html = login(world.office).get(reverse("tasks:ledger")).content.decode()
     assert f'href="{reverse("supervision:home")}"' in html
+
+
+def test_on_the_overview_only_supervision_is_marked_in_the_menu(login, world):
+    """The overview's URL name is `home`, like the site's home page: the organisation
+    entry must not light up with it."""
+    html = login(world.office).get(reverse("supervision:home")).content.decode()
+    assert f'href="{reverse("home")}" class="active"' not in html
+    assert f'href="{reverse("supervision:home")}" class="active"' in html
