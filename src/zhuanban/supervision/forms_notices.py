@@ -1,12 +1,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.org.scoping import scope_for
+from zhuanban.supervision.documents import DOCUMENT_LANGUAGE
 from zhuanban.supervision.lifecycle import NoticeStatus
 from zhuanban.supervision.models import (
     IssuingAuthority,
@@ -39,10 +42,35 @@ CONCERNED_KINDS = [
 ]
 
 
+# A link can name a few hundred units at most (all the counties and departments shown on
+# the candidates page); anything longer is not ours and is cut, not parsed.
+PREFILL_MAX_UNITS = 500
+
+
 def concerned_units():
     kind_order = {kind: position for position, kind in enumerate(CONCERNED_KINDS)}
     units = OrgUnit.objects.active().of_kind(*CONCERNED_KINDS)
     return sorted(units, key=lambda u: (kind_order[u.kind], u.sort_order, u.code))
+
+
+def may_concern(unit: OrgUnit | None) -> bool:
+    """Whether the notice form offers `unit` (the rule of `concerned_units`, for one unit
+    already loaded): pages linking to a prefilled draft offer only those."""
+    return unit is not None and unit.is_active and unit.kind in CONCERNED_KINDS
+
+
+# The titles offered by the pages that link to a prefilled draft (`?topic=`).
+PREFILL_TITLES = {
+    "tasks": gettext_noop("Supervision notice on key tasks falling behind"),
+    "reports": gettext_noop("Supervision notice on statistical reports not sent on time"),
+}
+
+
+def prefill_title(topic: str = "tasks") -> str:
+    """The title offered for a notice about lagging work. It prints in the notice, so it
+    is in the document's language whatever language the drafter reads the site in."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return gettext(PREFILL_TITLES.get(topic, PREFILL_TITLES["tasks"]))
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -121,6 +149,24 @@ class NoticeForm(forms.Form):
         self.fields["authority"].queryset = authorities.order_by("name")
         self.unit_objects = {u.pk: u for u in concerned_units()}
         self.fields["units"].choices = [(pk, u.name) for pk, u in self.unit_objects.items()]
+
+    def prefill(self, query) -> None:
+        """A new draft opened from a list of lagging work (`?units=3,7`): preselect the
+        units among those the form offers and offer the usual title. Anything else in
+        the list (not a number, a unit not offered) is ignored: a link never fails."""
+        if self.notice is not None or "units" not in query:
+            return
+        wanted: dict[int, None] = {}  # ordered and unique
+        raw = ",".join(query.getlist("units"))
+        for part in raw.split(",", PREFILL_MAX_UNITS)[:PREFILL_MAX_UNITS]:
+            try:
+                pk = int(part.strip())
+            except ValueError:
+                continue
+            if pk in self.unit_objects:
+                wanted[pk] = None
+        self.initial["units"] = list(wanted)
+        self.initial.setdefault("title", prefill_title(query.get("topic", "tasks")))
 
     def clean_requirements(self) -> list[str]:
         lines = (self.cleaned_data.get("requirements") or "").splitlines()

@@ -973,3 +973,65 @@ def notice_correct(*, actor, notice: Notice) -> Notice:
         message="notice correction drafted",
     )
     return draft
+
+
+# --- scheduled work ----------------------------------------------------------------------
+
+# How long before its reply deadline a unit that has not replied is reminded.
+REPLY_DUE_SOON_DAYS = 3
+
+
+def remind_replies(today: datetime.date | None = None) -> dict[str, int]:
+    """Chase the replies of issued supervision notices: in the last days before the
+    deadline tell the unit's people; once it has passed tell them and the drafting
+    office's staff. Units that replied, closed notices and commendations are left alone.
+
+    Idempotent like the other reminders: each key names the notice, the unit, the kind and
+    the deadline, so a second run sends nothing twice. The people of each unit and office
+    are looked up once per run, however many notices concern them."""
+    today = today or timezone.localdate()
+    counts = {"notice_reply_due_soon": 0, "notice_reply_overdue": 0}
+    waiting = (
+        NoticeRecipient.objects.filter(
+            notice__status=NoticeStatus.ISSUED,
+            notice__kind=NoticeKind.SUPERVISION,
+            notice__reply_deadline__isnull=False,
+            notice__reply_deadline__lte=today + datetime.timedelta(days=REPLY_DUE_SOON_DAYS),
+            replied_at__isnull=True,
+        )
+        .select_related("notice", "notice__authority", "unit")
+        .order_by("notice_id", "unit__code")
+    )
+    people: dict[int, list] = {}
+    staff: dict[int, list] = {}
+    for recipient in waiting.iterator(chunk_size=500):
+        notice, unit = recipient.notice, recipient.unit
+        if unit.pk not in people:
+            people[unit.pk] = people_acting_for(unit.pk)
+        deadline = notice.reply_deadline.isoformat()
+        values = {"date": deadline, "unit": unit.name, "number": notice.number}
+        url = f"{notice_url(notice)}#replies"
+        if notice.reply_deadline < today:
+            if notice.office_id not in staff:
+                staff[notice.office_id] = office_staff_users(notice.office_id)
+            sent = notify(
+                people[unit.pk] + staff[notice.office_id],
+                kind="notice_reply_overdue",
+                title=_("Reply overdue since %(date)s: %(unit)s, supervision notice %(number)s")
+                % values,
+                body=notice.title,
+                url=url,
+                dedupe_key=f"notice:{notice.pk}:unit:{unit.pk}:reply_overdue:{deadline}",
+            )
+            counts["notice_reply_overdue"] += bool(sent)
+            continue
+        sent = notify(
+            people[unit.pk],
+            kind="notice_reply_due_soon",
+            title=_("Reply due %(date)s: %(unit)s, supervision notice %(number)s") % values,
+            body=notice.title,
+            url=url,
+            dedupe_key=f"notice:{notice.pk}:unit:{unit.pk}:reply_due_soon:{deadline}",
+        )
+        counts["notice_reply_due_soon"] += bool(sent)
+    return counts

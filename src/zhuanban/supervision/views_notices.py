@@ -80,6 +80,9 @@ def notice_create(request):
     if not can_draft_notices(request.user):
         raise PermissionDenied
     form = NoticeForm(request.POST or None, user=request.user)
+    if request.method == "GET":
+        # Opened from the lagging work (tasks:candidates): `?units=` preselects its units.
+        form.prefill(request.GET)
     if request.method == "POST" and form.is_valid():
         try:
             notice = notice_services.notice_create(

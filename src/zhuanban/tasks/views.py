@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +14,8 @@ from zhuanban.core.files import store_upload
 from zhuanban.core.models import StoredFile
 from zhuanban.org.access import require_business_data
 from zhuanban.org.scoping import scope_for
+from zhuanban.supervision.forms_notices import may_concern
+from zhuanban.supervision.scoping import can_draft_notices
 from zhuanban.tasks import selectors, services
 from zhuanban.tasks.access import get_extension_for_user, get_list_for_user, get_task_for_user
 from zhuanban.tasks.filters import filters_from_query, numbering_from_query
@@ -83,8 +85,34 @@ def inbox(request):
 @require_GET
 @login_required
 def candidates(request):
+    """Red tasks by lead unit; office staff draft a supervision notice from here, for one
+    unit or for every unit shown (the notice form preselects them)."""
+    tasks = list(
+        selectors.red_candidates(request.user)
+        .prefetch_related("cooperating_units")
+        .order_by(
+            F("lead_unit__sort_order").asc(nulls_last=True),
+            F("lead_unit__code").asc(nulls_last=True),
+            "task_list__year",
+            "task_list_id",
+            "sort_path",
+        )
+    )
+    can_draft = can_draft_notices(request.user)
+    # The lead units a notice can concern, in page order (dict: ordered and unique).
+    draftable = list(
+        dict.fromkeys(t.lead_unit_id for t in tasks if can_draft and may_concern(t.lead_unit))
+    )
     return render(
-        request, "tasks/candidates.html", {"tasks": selectors.red_candidates(request.user)}
+        request,
+        "tasks/candidates.html",
+        {
+            "tasks": tasks,
+            "can_draft": can_draft,
+            "draftable": set(draftable),
+            # "All units" only when there is more than the one a unit's own link offers.
+            "all_units": ",".join(map(str, draftable)) if len(draftable) > 1 else "",
+        },
     )
 
 
