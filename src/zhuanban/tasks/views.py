@@ -15,7 +15,7 @@ from zhuanban.core.models import StoredFile
 from zhuanban.org.access import require_business_data
 from zhuanban.org.scoping import scope_for
 from zhuanban.supervision.forms_notices import may_concern
-from zhuanban.supervision.scoping import can_draft_notices
+from zhuanban.supervision.scoping import can_draft_notices, visible_visits
 from zhuanban.tasks import selectors, services
 from zhuanban.tasks.access import get_extension_for_user, get_list_for_user, get_task_for_user
 from zhuanban.tasks.filters import filters_from_query, numbering_from_query
@@ -273,6 +273,11 @@ def task_detail(request, pk: int):
             "cooperating": task.cooperating_units.all(),
             "attachments": task.attachments.all(),
             "milestones": task.milestones.all(),
+            # 督导: the visits that checked this task, as far as the user may see them.
+            "visits": visible_visits(request.user)
+            .filter(tasks=task)
+            .select_related("county", "group")
+            .order_by("-date", "-pk"),
         },
     )
 
