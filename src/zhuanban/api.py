@@ -32,7 +32,10 @@ class BearerToken(HttpBearer):
 api = NinjaAPI(
     title="Zhuanban API",
     version="1",
-    description="Special offices platform: organisation, tasks, dispatch, supervision.",
+    description=(
+        "Special offices platform: organisation, tasks, dispatch, rectification, and "
+        "supervision (read-only: visits and notices are written on the screens)."
+    ),
     auth=[BearerToken(), django_auth],
     # RATELIMIT_API per user, RATELIMIT_API_ANON per address (zhuanban.core.ratelimits).
     throttle=[ApiUserThrottle(), ApiAnonThrottle()],
@@ -42,6 +45,8 @@ api = NinjaAPI(
 api.add_router("/org/", "zhuanban.org.api.router")
 api.add_router("/tasks", "zhuanban.tasks.api.router")
 api.add_router("/dispatch", "zhuanban.dispatch.api.router")
+api.add_router("/rectifications", "zhuanban.rectification.api.router")
+api.add_router("/supervision", "zhuanban.supervision.api.router")
 
 
 @api.exception_handler(ValidationError)

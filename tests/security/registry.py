@@ -22,11 +22,14 @@ Checks:
 """
 
 import datetime
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+import openpyxl
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
 
 from zhuanban.core.models import AuditEvent, Notification
 from zhuanban.org.models import OrgUnit
@@ -314,6 +317,38 @@ def _overview_only_zhuozi(s, response):
 def _visit_counts_only_zhuozi(s, response):
     grid = response.context["grid"]
     assert [(row.county, row.total) for row in grid.rows] == [(s.world.zhuozi, 1)]
+
+
+def _visit_counts_export_only_zhuozi(s, response):
+    """The visit counts as a file: 卓资县's row and the total, nothing of 化德县's. The
+    secrets check has read the file already: ask for it again as the same user."""
+    client = Client()
+    client.force_login(s.world.zhuozi_liaison)
+    again = client.get(response.wsgi_request.get_full_path())
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(again.streaming_content))).active
+    rows = [(row[0], row[-1]) for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert rows[:-1] == [(s.world.zhuozi.name, 1)]
+    assert rows[-1][1] == 1  # the total counts no other county's visit
+
+
+def _api_keys(cases: list[Case], key: str) -> list[Case]:
+    """The screens' cases ({"pk": ...}) with the API's path parameter name."""
+    return [
+        Case({key if k == "pk" else k: v for k, v in c.kwargs.items()}, c.owner, c.label)
+        for c in cases
+    ]
+
+
+def _api_rectification_counts_only_zhuozi(s, response):
+    body = response.json()
+    assert all(row["county_id"] == s.world.zhuozi.pk for row in body["by_county"]), body
+    # 卓资县's item from its visit and its item of the notice issued to both counties.
+    assert body["total"] in (0, 2), body  # 0: asked for 化德县's county
+
+
+def _api_visit_counts_only_zhuozi(s, response):
+    rows = response.json()["rows"]
+    assert [(row["county"]["code"], row["total"]) for row in rows] == [(s.world.zhuozi.code, 1)]
 
 
 # --- the registry --------------------------------------------------------------------------
@@ -747,6 +782,19 @@ REGISTRY: dict[str, Entry] = {
             ),
         ],
     ),
+    # --- supervision exports
+    "rectification:export": Entry(Check.OWN_DATA, owner_sees=True, query=huade_filters),
+    "supervision:notices_export": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"unit": s.world.huade.pk, "status": "issued"},
+    ),
+    "supervision:visit_counts_export": Entry(
+        Check.OWN_DATA,
+        "counts per county and month; a county's file holds its own row",
+        verify=_visit_counts_export_only_zhuozi,
+        query=lambda s: {"year": s.today.year},
+    ),
     # --- notifications
     "core:notifications": Entry(Check.OWN_DATA, owner_sees=True),
     "core:notifications_read": Entry(
@@ -840,6 +888,68 @@ REGISTRY: dict[str, Entry] = {
         "indicators are bureau-wide; a county reads its own line only, as on the screen",
         cases=lambda s: [Case({"code": s.indicator.code})],
         verify=_progress_only_own_line,
+    ),
+    # --- the API: supervision and rectification
+    "api:list_rectifications": Entry(Check.OWN_DATA, owner_sees=True, query=huade_filters),
+    "api:rectification_counts": Entry(
+        Check.OWN_DATA,
+        verify=_api_rectification_counts_only_zhuozi,
+        query=lambda s: {"county": s.world.huade.pk},
+    ),
+    "api:get_rectification": Entry(
+        Check.FOREIGN, cases=lambda s: _api_keys(huade_items(s), "item_id")
+    ),
+    "api:respond_to_rectification": Entry(
+        Check.FOREIGN,
+        cases=lambda s: _api_keys(huade_items(s), "item_id"),
+        method="POST",
+        body=lambda s: {
+            "text": "越权整改反馈",
+            "expected_version": _version(Rectification, s.huade_notice_item.pk),
+        },
+        # A stale version: refused with 409 after the access check, nothing stored.
+        owner_body=lambda s: {"text": "整改反馈", "expected_version": STALE},
+    ),
+    "api:act_on_rectification": Entry(
+        Check.FOREIGN,
+        cases=lambda s: _api_keys(office_item_action(s, action="accept"), "item_id"),
+        method="POST",
+        body=lambda s: {
+            "comment": "",
+            "expected_version": _version(Rectification, s.huade_item.pk),
+        },
+    ),
+    "api:list_groups": Entry(
+        Check.OWN_DATA, owner_sees=True, query=lambda s: {"year": s.today.year}
+    ),
+    "api:list_visits": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"county": s.world.huade.pk, "group": s.huade_group.pk},
+    ),
+    "api:visit_counts": Entry(
+        Check.OWN_DATA,
+        "counts per county and month; a county reads its own row",
+        verify=_api_visit_counts_only_zhuozi,
+        query=lambda s: {"year": s.today.year},
+    ),
+    "api:get_visit": Entry(
+        Check.FOREIGN, cases=lambda s: _api_keys(huade_visits(s, owner=HUADE), "visit_id")
+    ),
+    "api:list_notices": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"unit": s.world.huade.pk, "status": "issued"},
+    ),
+    "api:get_notice": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"notice_id": s.huade_notice.pk}, HUADE, "notice issued to huade alone"),
+            Case({"notice_id": s.draft_notice.pk}, OFFICE, "the potato office's draft"),
+            Case(
+                {"notice_id": s.review_notice.pk}, DIRECTOR, "the potato office's notice in review"
+            ),
+        ],
     ),
     # --- the admin site (every other admin:* pattern falls under NAMESPACES["admin"])
     "admin:login": Entry(Check.NO_DATA, "sends everyone to the platform's own sign-in page"),

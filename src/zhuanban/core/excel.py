@@ -18,9 +18,13 @@ refuse formula cells instead of trusting the value a spreadsheet cached with the
 
 import math
 import re
+import tempfile
+from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
+from typing import BinaryIO
 
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -194,3 +198,19 @@ def row_height(texts: list[str], widths: list[float]) -> float:
             sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n")),
         )
     return min(MAX_ROW_HEIGHT, max(MIN_ROW_HEIGHT, lines * LINE_HEIGHT + ROW_PADDING))
+
+
+SPOOL_BYTES = 4 * 1_048_576  # larger files go to disk while they are being sent
+
+
+def xlsx_attachment(write: Callable[[BinaryIO], None], filename: str) -> FileResponse:
+    """The workbook `write` produces, as a download; the temporary file is closed with
+    the response, or at once if writing fails."""
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+    try:
+        write(out)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

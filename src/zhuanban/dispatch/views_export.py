@@ -1,8 +1,6 @@
 """The consolidated table as a printable .xlsx, written to a temporary file and streamed
 back. Only bureau-wide roles get it: it puts every unit's figures side by side."""
 
-import tempfile
-
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -13,8 +11,6 @@ from zhuanban.core.models import AuditAction
 from zhuanban.core.ratelimits import limit_export
 from zhuanban.dispatch import exports
 from zhuanban.dispatch.access import get_round_for_user, require_consolidation_access
-
-SPOOL_BYTES = 4 * 1_048_576  # larger files go to disk while they are being sent
 
 
 @require_GET
@@ -31,16 +27,7 @@ def consolidation_export(request, pk: int) -> FileResponse:
         instance=round_,
         message="consolidation exported to xlsx",
     )
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
-    try:
-        exports.write_consolidation_xlsx(round_, out)
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=_("%(title)s summary.xlsx") % {"title": round_.title},
-        content_type=excel.XLSX_CONTENT_TYPE,
+    return excel.xlsx_attachment(
+        lambda out: exports.write_consolidation_xlsx(round_, out),
+        _("%(title)s summary.xlsx") % {"title": round_.title},
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhuanban.rectification import views
+from zhuanban.rectification import views, views_export
 
 app_name = "rectification"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/extend/", views.item_extend, name="extend"),
     path("<int:pk>/comment/", views.item_comment, name="comment"),
     path("<int:pk>/files/<int:file_id>/", views.item_file, name="file"),
+    path("export.xlsx", views_export.ledger_export, name="export"),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from zhuanban.supervision import views_export
 from zhuanban.supervision import views_notices as views
 
 # Included under the `supervision` namespace at /supervision/notices/.
@@ -20,4 +21,5 @@ urlpatterns = [
         views.notice_reply_file,
         name="notice_reply_file",
     ),
+    path("export.xlsx", views_export.notices_export, name="notices_export"),
 ]

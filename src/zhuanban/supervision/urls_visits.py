@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhuanban.supervision import views
+from zhuanban.supervision import views, views_export
 
 # Included into the `supervision` namespace by supervision/urls.py.
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
     path("visits/<int:pk>/findings/", views.finding_add, name="finding_add"),
     path("visits/<int:pk>/files/<int:file_id>/", views.visit_file, name="visit_file"),
     path("findings/<int:pk>/rectify/", views.finding_rectify, name="finding_rectify"),
+    path("visits/counts.xlsx", views_export.visit_counts_export, name="visit_counts_export"),
 ]

@@ -78,11 +78,15 @@ class TaskDetailOut(TaskOut):
         return list(task.cooperating_units.all())
 
 
+# Ids beyond a 64-bit integer would overflow the database driver (a 500, not a 422).
+MAX_ID = 2**63 - 1
+
+
 class LedgerQuery(Schema):
-    task_list: int | None = None
-    office: int | None = None
-    county: int | None = None
-    lead_unit: int | None = None
+    task_list: int | None = Field(None, ge=1, le=MAX_ID)
+    office: int | None = Field(None, ge=1, le=MAX_ID)
+    county: int | None = Field(None, ge=1, le=MAX_ID)
+    lead_unit: int | None = Field(None, ge=1, le=MAX_ID)
     status: Status | None = None
     light: Light | None = None
     due_from: datetime.date | None = None

@@ -5,10 +5,7 @@ The queries do not grow with the ledger: the session's, the counts, the rows (re
 chunks of 2,000) and one query of cooperating units per chunk.
 """
 
-import tempfile
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -23,7 +20,6 @@ from zhuanban.tasks.models import NumberingStyle
 from zhuanban.tasks.scoping import visible_lists
 
 CHUNK_SIZE = 2000
-SPOOL_BYTES = 4 * 1_048_576  # larger files go to disk while they are being sent
 
 
 @require_GET
@@ -53,9 +49,8 @@ def ledger_export(request):
         after={"query": request.GET.urlencode()},
         message="ledger exported to xlsx",
     )
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
-    try:
-        exports.write_ledger_xlsx(
+    return excel.xlsx_attachment(
+        lambda out: exports.write_ledger_xlsx(
             exports.export_rows(tasks, chunk_size=CHUNK_SIZE),
             out,
             title=one_list["title"] if one_list else _("Key task breakdown ledger"),
@@ -63,14 +58,6 @@ def ledger_export(request):
             numbering=numbering,
             group_by_list=one_list is None,
             today=today,
-        )
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=_("Key task ledger-%(date)s.xlsx") % {"date": today.strftime("%Y%m%d")},
-        content_type=excel.XLSX_CONTENT_TYPE,
+        ),
+        _("Key task ledger-%(date)s.xlsx") % {"date": today.strftime("%Y%m%d")},
     )

@@ -12,10 +12,13 @@ cases on every run), a few seconds per operation.
 pytest 9 yet, hence the explicit loop over operations with `as_strategy`.)
 """
 
+import datetime
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -28,6 +31,11 @@ from schemathesis.specs.openapi.checks import (
 from zhuanban.api import api
 from zhuanban.core.tests.hardening import bearer, business_data
 from zhuanban.dispatch.models import Indicator
+from zhuanban.rectification.models import SourceKind
+from zhuanban.rectification.services import rectification_raise
+from zhuanban.supervision.models import VisitKind
+from zhuanban.supervision.services import visit_create
+from zhuanban.supervision.tests.notice_fixtures import issued
 from zhuanban.wsgi import application
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -62,12 +70,35 @@ def existing(world, settings):
     Indicator.objects.create(
         code="beef_increase", name="肉牛存栏增量", unit_of_measure="万头", office=world.potato
     )
+    today = timezone.localdate()
+    visit = visit_create(
+        actor=world.office,
+        office=world.potato,
+        kind=VisitKind.INSPECTION,
+        county=world.zhuozi,
+        date=today - datetime.timedelta(days=1),
+        place="巴音锡勒镇种薯繁育基地",
+    )
+    item = rectification_raise(
+        actor=world.office,
+        source=visit,
+        source_kind=SourceKind.VISIT,
+        source_label=str(visit),
+        office=world.potato,
+        unit=world.zhuozi,
+        problem="种薯窖通风设施不全",
+        requirement="补齐通风设施",
+        due_date=today + datetime.timedelta(days=30),
+    )
     return {
         "task_id": data.task.pk,
         "round_id": data.round.pk,
         "unit_code": world.zhuozi.code,
         "unit_id": world.crops.pk,
         "code": "beef_increase",
+        "item_id": item.pk,
+        "visit_id": visit.pk,
+        "notice_id": issued(world).pk,
     }
 
 

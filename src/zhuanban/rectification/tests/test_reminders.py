@@ -19,9 +19,7 @@ def _kinds(user):
     return sorted(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
 
 
-def test_due_soon_goes_to_the_unit_and_overdue_to_the_unit_and_the_office(
-    world, raise_item, today
-):
+def test_due_soon_goes_to_the_unit_and_overdue_to_the_unit_and_the_office(world, raise_item, today):
     raise_item(due_in=3)  # yellow
     raise_item(unit=world.huade, raised_on=today - D(20), due_in=10)  # red since 10 days
     Notification.objects.all().delete()  # the notices of raising them
@@ -36,9 +34,7 @@ def test_due_soon_goes_to_the_unit_and_overdue_to_the_unit_and_the_office(
     assert (today - D(10)).isoformat() in overdue.title
 
 
-def test_running_it_twice_sends_nothing_twice_but_a_new_deadline_is_news(
-    world, raise_item, today
-):
+def test_running_it_twice_sends_nothing_twice_but_a_new_deadline_is_news(world, raise_item, today):
     item = raise_item(due_in=2)
     assert services.remind(today)["rectification_due_soon"] == 1
     assert services.remind(today)["rectification_due_soon"] == 0

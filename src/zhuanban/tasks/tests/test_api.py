@@ -1,3 +1,5 @@
+import pytest
+
 from zhuanban.tasks.lifecycle import Action, Status
 from zhuanban.tasks.models import Task
 
@@ -71,3 +73,10 @@ def test_an_absurd_offset_is_refused_not_a_server_error(login, world):
     for url in ("/api/v1/tasks", "/api/v1/org/units", "/api/v1/dispatch/rounds"):
         assert client.get(url, {"offset": 10**30}).status_code == 422, url
         assert client.get(url, {"offset": 2**31}).status_code == 200, url
+
+
+@pytest.mark.parametrize("field", ["county", "office", "lead_unit", "task_list"])
+@pytest.mark.parametrize("path", ["", "/counts"])
+def test_an_id_beyond_64_bits_is_refused_not_a_server_error(login, world, field, path):
+    response = login(world.office).get(f"{API}{path}", {field: str(10**30)})
+    assert response.status_code == 422
