@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from zhuanban.core.api_schemas import ERRORS, ErrorOut, UnitRef
 from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.dispatch import scoping, selectors, services
 from zhuanban.dispatch.access import (
@@ -46,21 +47,6 @@ router = Router(tags=["dispatch"])
 DECISIONS = frozenset({Action.APPROVE, Action.RETURN, Action.REOPEN})
 
 
-class ErrorOut(Schema):
-    detail: str | list | dict
-    code: str | None = None
-
-
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
-
-
 class ProblemOut(Schema):
     row: int
     column: str
@@ -70,12 +56,6 @@ class ProblemOut(Schema):
 
 class TableErrorOut(ErrorOut):
     problems: list[ProblemOut] = []
-
-
-class UnitRef(Schema):
-    id: int
-    code: str
-    name: str
 
 
 class CompletenessOut(Schema):

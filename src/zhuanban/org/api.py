@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from zhuanban.core.api_schemas import READ_ERRORS, PersonOut
 from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.org import selectors
 from zhuanban.org.access import get_chain_for_user, get_unit_for_user
@@ -9,16 +10,6 @@ from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 
 router = Router(tags=["org"])
-
-
-class ErrorOut(Schema):
-    """The same shape as dispatch's and tasks' (one OpenAPI component per name)."""
-
-    detail: str | list | dict
-    code: str | None = None
-
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 class UnitOut(Schema):
@@ -30,16 +21,6 @@ class UnitOut(Schema):
     parent_id: int | None
     division_code: str | None
     sort_order: int
-
-
-class PersonOut(Schema):
-    id: int
-    username: str
-    name: str
-
-    @staticmethod
-    def resolve_name(user) -> str:
-        return user.get_full_name() or user.get_username()
 
 
 class PersonInUnitOut(Schema):
@@ -108,7 +89,7 @@ class ChainOut(Schema):
         return chain.missing_items()
 
 
-@router.get("/units", response={200: list[UnitOut], **ERRORS})
+@router.get("/units", response={200: list[UnitOut], **READ_ERRORS})
 @paginate(BoundedLimitOffset)
 def list_units(request: HttpRequest, kind: UnitKind | None = None):
     """The organisation tree (names and codes are visible to every signed-in user)."""
@@ -118,7 +99,7 @@ def list_units(request: HttpRequest, kind: UnitKind | None = None):
     return units
 
 
-@router.get("/units/{unit_id}", response={200: UnitDetailOut, **ERRORS})
+@router.get("/units/{unit_id}", response={200: UnitDetailOut, **READ_ERRORS})
 def get_unit(request: HttpRequest, unit_id: int):
     """One unit with its people; only within the caller's scope (404 otherwise)."""
     unit = get_unit_for_user(request.user, unit_id)
@@ -126,16 +107,16 @@ def get_unit(request: HttpRequest, unit_id: int):
     return unit
 
 
-@router.get("/offices", response={200: list[OfficeOut], **ERRORS})
+@router.get("/offices", response={200: list[OfficeOut], **READ_ERRORS})
 def list_offices(request: HttpRequest):
     return selectors.offices_with_staff()
 
 
-@router.get("/chains", response={200: list[ChainOut], **ERRORS})
+@router.get("/chains", response={200: list[ChainOut], **READ_ERRORS})
 def list_chains(request: HttpRequest):
     return list(selectors.chains_with_six_ones())
 
 
-@router.get("/chains/{code}", response={200: ChainOut, **ERRORS})
+@router.get("/chains/{code}", response={200: ChainOut, **READ_ERRORS})
 def get_chain(request: HttpRequest, code: str):
     return selectors.chain_detail(get_chain_for_user(request.user, code).code)

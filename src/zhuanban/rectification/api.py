@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 from pydantic import ConfigDict
 
+from zhuanban.core.api_schemas import ERRORS, MAX_ID, NO_NUL, ErrorOut, PersonOut, UnitRef
 from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.org.access import require_business_data
 from zhuanban.rectification import selectors, services
@@ -43,43 +44,6 @@ RectificationStatus = enum.StrEnum("RectificationStatus", {s.name: s.value for s
 RectificationAction = enum.StrEnum("RectificationAction", {a.name: a.value for a in Action})
 
 VERSION_MAX = 2**31 - 1
-# An id filter beyond 64 bits overflows the database's integer parameter (a 500): 422.
-MAX_ID = 2**63 - 1
-# Text a client writes: no NUL character (PostgreSQL refuses it in a text column).
-NO_NUL = r"^[^\x00]*$"
-
-
-# The same shapes as the tasks' and dispatch's ErrorOut, UnitRef and org's PersonOut (one
-# OpenAPI component per name).
-class ErrorOut(Schema):
-    detail: str | list | dict
-    code: str | None = None
-
-
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
-
-
-class UnitRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
-class PersonOut(Schema):
-    id: int
-    username: str
-    name: str
-
-    @staticmethod
-    def resolve_name(user) -> str:
-        return user.get_full_name() or user.get_username()
 
 
 class FileOut(Schema):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from zhuanban.core.api_schemas import ERRORS, MAX_ID, PersonOut, UnitRef
 from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.org.access import require_business_data
 from zhuanban.rectification.lifecycle import PENDING_STATES
@@ -35,41 +36,6 @@ from zhuanban.tasks.scoping import visible_tasks
 router = Router(tags=["supervision"])
 
 YEAR = {"ge": 2000, "le": 2100}
-# An id filter beyond 64 bits overflows the database's integer parameter (a 500): 422.
-MAX_ID = 2**63 - 1
-
-
-# The same shapes as the other routers' ErrorOut, UnitRef and PersonOut (one OpenAPI
-# component per name).
-class ErrorOut(Schema):
-    detail: str | list | dict
-    code: str | None = None
-
-
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
-
-
-class UnitRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
-class PersonOut(Schema):
-    id: int
-    username: str
-    name: str
-
-    @staticmethod
-    def resolve_name(user) -> str:
-        return user.get_full_name() or user.get_username()
 
 
 class FileOut(Schema):

@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 from pydantic import ConfigDict
 
+from zhuanban.core.api_schemas import ERRORS, MAX_ID, UnitRef
 from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.org.access import require_business_data
 from zhuanban.tasks import selectors, services
@@ -17,29 +18,6 @@ from zhuanban.tasks.models import Light
 from zhuanban.tasks.scoping import parties
 
 router = Router(tags=["tasks"])
-
-
-# The same shapes as dispatch's ErrorOut and UnitRef: the OpenAPI schema has one component
-# per name, so two different schemas of one name would document one of them wrongly.
-class ErrorOut(Schema):
-    detail: str | list | dict
-    code: str | None = None
-
-
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
-
-
-class UnitRef(Schema):
-    id: int
-    code: str
-    name: str
 
 
 class TaskOut(Schema):
@@ -76,10 +54,6 @@ class TaskDetailOut(TaskOut):
     @staticmethod
     def resolve_cooperating_units(task) -> list:
         return list(task.cooperating_units.all())
-
-
-# Ids beyond a 64-bit integer would overflow the database driver (a 500, not a 422).
-MAX_ID = 2**63 - 1
 
 
 class LedgerQuery(Schema):
