@@ -33,7 +33,6 @@ illustrative. No photos: the demo stores no binary images.
 """
 
 import datetime
-import inspect
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -405,6 +404,7 @@ class N:
 
 REPLY_DAYS = 15  # the reply deadline, days after issue
 ADDRESSEES = "各有关旗县市区党委农村牧区工作领导小组办公室、农牧局"
+COPIED_TO = "市委办公室，市政府办公室，自治区党委农村牧区工作办公室"
 CLOSING = "各地要以此为戒,举一反三,切实压实工作责任,确保各项重点工作按期保质完成。"
 REQUIREMENTS = {
     "plan": "对照通报问题逐项制定整改方案,明确整改责任人、整改措施和完成时限。",
@@ -619,13 +619,6 @@ def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 
 def _days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
-
-
-def _dated(service, day: datetime.date) -> dict:
-    """`today=day` for a notice service that takes it (notice_issue does). Until
-    notice_create and notice_act take it too (asked for), a draft's reply deadline is
-    checked against the real today, so an old notice's deadline is moved up to today."""
-    return {"today": day} if "today" in inspect.signature(service).parameters else {}
 
 
 class _Clock:
@@ -1014,10 +1007,7 @@ class _Loader:
         drafted_on = day - _days(3)
         drafter = self.users[spec.drafter]
         supervision = spec.kind == NoticeKind.SUPERVISION
-        create_today = _dated(notice_services.notice_create, drafted_on)
         deadline = day + _days(REPLY_DAYS) if supervision else None
-        if deadline is not None and not create_today:
-            deadline = max(deadline, timezone.localdate())  # see _dated
         notice = notice_services.notice_create(
             actor=drafter,
             office=office,
@@ -1025,12 +1015,13 @@ class _Loader:
             kind=spec.kind,
             title=spec.title,
             addressees=ADDRESSEES,
+            copied_to=COPIED_TO if supervision else "",
             units=[self.units[code] for code in spec.units],
             opening=spec.opening,
             closing=CLOSING if supervision else "",
             reply_deadline=deadline,
             requirements=spec.requirements,
-            **create_today,
+            today=drafted_on,
         )
         if spec.fill:
             notice_services.notice_fill_reasons(actor=drafter, notice=notice, as_of=drafted_on)
@@ -1052,7 +1043,7 @@ class _Loader:
             actor=drafter,
             notice=notice,
             action=NoticeAction.SUBMIT,
-            **_dated(notice_services.notice_act, day - _days(1)),
+            today=day - _days(1),
         )
         self.clock.at(_at(day - _days(1), 16), unread=spec.state == "in_review" or ())
         if spec.state == "in_review":
@@ -1061,7 +1052,7 @@ class _Loader:
         notice = notice_services.notice_issue(
             actor=self.users[spec.issuer],
             notice=notice,
-            **_dated(notice_services.notice_issue, day),
+            today=day,
         )
         issued = _at(day, 10)
         waiting = [self.liaisons[c].pk for c in spec.units if c not in spec.replies]

@@ -336,6 +336,7 @@ class NoticeDocumentsOut(Schema):
 
 class NoticeDetailOut(NoticeOut):
     addressees: str
+    copied_to: str
     opening: str
     closing: str
     corrects_id: int | None = Field(description="The notice this one corrects")
@@ -421,6 +422,7 @@ def get_notice(request: HttpRequest, notice_id: int):
         "units": [r.unit for r in page.recipients],
         **counts,
         "addressees": notice.addressees,
+        "copied_to": notice.copied_to,
         "opening": notice.opening,
         "closing": notice.closing,
         "corrects_id": notice.corrects_id if page.corrects_visible else None,

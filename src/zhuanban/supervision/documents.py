@@ -107,7 +107,7 @@ def _build(notice: Notice) -> bytes:
     if notice.closing:
         document.paragraph(notice.closing)
     document.signature(notice.authority.name, dated)
-    document.distribution(printed_by=notice.authority.name, printed_on=dated)
+    document.distribution(cc=notice.copied_to, printed_by=notice.authority.name, printed_on=dated)
     return document.to_bytes()
 
 

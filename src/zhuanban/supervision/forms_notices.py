@@ -96,6 +96,12 @@ class NoticeForm(forms.Form):
         max_length=300,
         help_text=Notice._meta.get_field("addressees").help_text,
     )
+    copied_to = forms.CharField(
+        label=_label(Notice, "copied_to"),
+        max_length=300,
+        required=False,
+        help_text=Notice._meta.get_field("copied_to").help_text,
+    )
     units = forms.TypedMultipleChoiceField(
         label=_label(Notice, "units"),
         coerce=int,
@@ -127,6 +133,7 @@ class NoticeForm(forms.Form):
                 "kind": notice.kind,
                 "title": notice.title,
                 "addressees": notice.addressees,
+                "copied_to": notice.copied_to,
                 "units": list(notice.recipients.values_list("unit_id", flat=True)),
                 "opening": notice.opening,
                 "requirements": "\n".join(notice.requirements.values_list("text", flat=True)),
@@ -182,6 +189,7 @@ class NoticeForm(forms.Form):
             "kind": data["kind"],
             "title": data["title"],
             "addressees": data["addressees"],
+            "copied_to": data["copied_to"],
             "units": data["units"],
             "opening": data["opening"],
             "closing": data["closing"],

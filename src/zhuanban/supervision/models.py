@@ -324,6 +324,14 @@ class Notice(models.Model):
         through="NoticeRecipient",
         related_name="notices_received",
     )
+    copied_to = models.CharField(
+        _("copied to"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The authorities sent a copy (抄送机关), printed at the foot of the last page."
+        ),
+    )
     opening = models.TextField(_("opening paragraph"))
     closing = models.TextField(_("closing paragraph"), blank=True)
     reply_deadline = models.DateField(_("reply deadline"), null=True, blank=True)

@@ -286,6 +286,7 @@ def notice_create(
     reply_deadline: datetime.date | None = None,
     requirements: Iterable[str] = (),
     corrects: Notice | None = None,
+    copied_to: str = "",
     today: datetime.date | None = None,
 ) -> Notice:
     """A new draft of `office`'s. Every problem is reported at once; nothing is saved
@@ -298,6 +299,7 @@ def notice_create(
         kind=kind,
         title=(title or "").strip(),
         addressees=(addressees or "").strip(),
+        copied_to=(copied_to or "").strip(),
         opening=(opening or "").strip(),
         closing=(closing or "").strip(),
         reply_deadline=reply_deadline,
@@ -349,6 +351,7 @@ def notice_update(
     reply_deadline: datetime.date | None = None,
     requirements: Iterable[str] = (),
     corrects=_KEEP,
+    copied_to: str = "",
     today: datetime.date | None = None,
 ) -> Notice:
     """Edit a draft. An issued notice (or one in review) is refused; so is an edit made
@@ -370,6 +373,7 @@ def notice_update(
     stored.kind = kind
     stored.title = (title or "").strip()
     stored.addressees = (addressees or "").strip()
+    stored.copied_to = (copied_to or "").strip()
     stored.opening = (opening or "").strip()
     stored.closing = (closing or "").strip()
     stored.reply_deadline = reply_deadline
@@ -397,6 +401,7 @@ def notice_update(
         "kind",
         "title",
         "addressees",
+        "copied_to",
         "opening",
         "closing",
         "reply_deadline",
@@ -675,6 +680,7 @@ def notice_content(notice: Notice) -> dict:
         "kind": notice.kind,
         "title": notice.title,
         "addressees": notice.addressees,
+        "copied_to": notice.copied_to,
         "issue_date": notice.issue_date.isoformat() if notice.issue_date else None,
         "units": [
             [r.unit.code, r.unit.name]
@@ -929,6 +935,7 @@ def notice_correct(*, actor, notice: Notice) -> Notice:
         kind=original.kind,
         title=original.title,
         addressees=original.addressees,
+        copied_to=original.copied_to,
         opening=original.opening,
         closing=original.closing,
         # A deadline already passed is left for the drafter to set again.

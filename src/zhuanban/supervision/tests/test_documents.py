@@ -266,3 +266,20 @@ def test_libreoffice_prints_the_notice(world, authority, settings, tmp_path):
     text = re.sub(r"—\d+—", "", printed.text)
     for expected in ("乌农牧督〔2023〕11号", TITLE, ZHUOZI_LATE, ZHUOZI_MISSING, HUADE_LAGGING):
         assert "".join(expected.split()) in text, expected
+
+
+def test_the_copied_authorities_print_in_the_distribution_block(world, authority):
+    """抄送 in the 版记 when the notice has one; no 抄送 row when it has none."""
+
+    def distribution_text(notice) -> str:
+        document = docx.Document(BytesIO(notice_docx(notice)))
+        return "".join(
+            cell.text for table in document.tables for row in table.rows for cell in row.cells
+        )
+
+    copied = make_notice(world, authority, copied_to="市委办公室，市政府办公室")
+    text = distribution_text(copied)
+    assert "抄送：市委办公室，市政府办公室" in text
+    assert authority.name in text  # 印发机关 still there
+
+    assert "抄送" not in distribution_text(make_notice(world, authority, sequence=12))

@@ -540,3 +540,10 @@ def test_a_unit_concerned_gets_403_for_office_actions_whatever_the_state(world):
             attempt()
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.ISSUED
+
+
+def test_copied_to_is_part_of_the_issued_content_and_of_a_correction(world):
+    notice = issued(world, copied_to="市委办公室")
+    assert services.notice_content(notice)["copied_to"] == "市委办公室"
+    correction = services.notice_correct(actor=world.office, notice=notice)
+    assert correction.copied_to == "市委办公室"
