@@ -795,6 +795,14 @@ REGISTRY: dict[str, Entry] = {
         verify=_visit_counts_export_only_zhuozi,
         query=lambda s: {"year": s.today.year},
     ),
+    # --- supervision documents
+    "supervision:visit_report_docx": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_visit.pk}, HUADE, "research report written on huade's visit")
+        ],
+    ),
+    "supervision:group_plan_export": Entry(Check.FOREIGN, cases=huade_group),
     # --- notifications
     "core:notifications": Entry(Check.OWN_DATA, owner_sees=True),
     "core:notifications_read": Entry(

@@ -10,7 +10,10 @@ opinion-adoption table):
 - the 版头: the issuing authority's red header in 小标宋, the number line (发文字号) two
   lines below it with the red separator (版头分隔线) under it; the title in 小标宋 二号
   two lines below the separator; the addressees (主送机关) flush left one line below;
-- headings numbered 一、（一）1．（1）, level 1 in 黑体, level 2 in 楷体_GB2312;
+- headings numbered 一、（一）1．（1）, level 1 in 黑体, level 2 in 楷体_GB2312; a heading
+  may run into the body text of its paragraph (一、基本情况。全县……);
+- a document without 版头 (a research report, a speech) may carry a byline under its
+  title: the author and the date centred in 楷体_GB2312 三号;
 - signature and date laid out as for a sealed document (GB/T 9704 7.3.5.1): the date
   four characters in from the right, the authority centred above it;
 - the 版记 (抄送, 印发机关 and 印发日期) between its rules at the foot of the last page:
@@ -56,7 +59,8 @@ PDF_CONTENT_TYPE = "application/pdf"
 # Fonts as GB/T 9704 names them; a machine without them substitutes its own CJK font.
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
-HEADING_FONTS = {1: "黑体", 2: "楷体_GB2312", 3: BODY_FONT, 4: BODY_FONT}
+KAI_FONT = "楷体_GB2312"
+HEADING_FONTS = {1: "黑体", 2: KAI_FONT, 3: BODY_FONT, 4: BODY_FONT}
 PAGE_NUMBER_FONT = "宋体"
 RED = "FF0000"
 
@@ -339,6 +343,7 @@ class OfficialDocument:
     """One official document, built top to bottom:
 
         document = OfficialDocument(header=..., number=..., title=..., addressees=...)
+        document.byline(office, "2023年6月30日")   # a report without 版头: under the title
         document.paragraph(opening)
         document.heading("存在问题", 1)        # 一、存在问题
         document.heading("卓资县", 2)          # （一）卓资县
@@ -382,8 +387,12 @@ class OfficialDocument:
 
     # -- building -----------------------------------------------------------------------
 
-    def heading(self, text: str, level: int = 1, *, numbered: bool = True) -> None:
-        """A heading numbered 一、 / （一） / 1． / （1）; deeper counters restart."""
+    def heading(
+        self, text: str, level: int = 1, *, numbered: bool = True, run_in: str = ""
+    ) -> None:
+        """A heading numbered 一、 / （一） / 1． / （1）; deeper counters restart. With
+        `numbered=False` the text is printed as given (it carries its own number). `run_in`
+        is body text that follows the heading in the same paragraph."""
         if level not in HEADING_FONTS:
             raise ValueError(f"heading level must be 1 to 4, not {level}")
         self._counters[level - 1] += 1
@@ -398,14 +407,36 @@ class OfficialDocument:
                 3: f"{count}．",
                 4: f"（{count}）",
             }[level] + text
+        run_in = one_line(run_in)
+        runs = [_body(text, HEADING_FONTS[level])]
+        if run_in:
+            runs.append(_body(run_in))
         self._append(
             _paragraph(
-                [_body(text, HEADING_FONTS[level])],
+                runs,
                 align="both",
                 first_line=2,
-                keep_next=level <= 2,
+                # A heading that runs into its text is a paragraph of its own.
+                keep_next=level <= 2 and not run_in,
             )
         )
+
+    def byline(self, *lines: str) -> None:
+        """署名 and date under the title of a document without 版头 (a report, a speech):
+        each line centred in 楷体 三号, the first one line below the title; the text
+        starts one line below the last."""
+        texts = [text for text in (one_line(line) for line in lines) if text]
+        for index, text in enumerate(texts):
+            self._append(
+                _paragraph(
+                    [_body(text, KAI_FONT)],
+                    align="center",
+                    before=LINE_PITCH if index == 0 else 0,
+                    keep_next=True,
+                )
+            )
+        if texts:
+            self._append(_paragraph([]))
 
     def paragraph(self, text: str) -> None:
         """Body text: each line of `text` one paragraph, starting two characters in."""

@@ -3,9 +3,11 @@
 - the notice ledger (督办通报台账): the notices of the list page with its filters, one row
   each, with the replies received and the rectification items opened, A3 landscape;
 - the visits per county and month (督导调研次数统计): the grid of the counts page, numbers
-  as numbers and the totals as values (no formulas), A4 landscape.
+  as numbers and the totals as values (no formulas), A4 landscape;
+- the plan of visits of an inspection group (督导检查工作安排表): the visits of the group
+  page, one row each, with problems found and rectification items, A4 landscape.
 
-Both are written with the rectification ledger's `LedgerSheet` (core.excel's looks and
+All are written with the rectification ledger's `LedgerSheet` (core.excel's looks and
 print setup, plus typed cells), in write-only mode.
 """
 
@@ -15,10 +17,11 @@ from itertools import islice
 from typing import BinaryIO
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Prefetch, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from zhuanban.core.excel import Column
 from zhuanban.core.ledger import (
@@ -29,13 +32,25 @@ from zhuanban.core.ledger import (
     new_workbook,
     subtitle_text,
 )
+from zhuanban.rectification.lifecycle import LIVE_STATES
 from zhuanban.rectification.models import Rectification
+from zhuanban.rectification.scoping import visible_items
 from zhuanban.supervision.lifecycle import NoticeStatus
-from zhuanban.supervision.models import Notice, NoticeKind, NoticeRecipient
+from zhuanban.supervision.models import (
+    Finding,
+    FindingKind,
+    InspectionGroup,
+    Notice,
+    NoticeKind,
+    NoticeRecipient,
+    Visit,
+)
 from zhuanban.supervision.notice_selectors import _count, _label
+from zhuanban.supervision.scoping import visible_visits
 from zhuanban.supervision.selectors import CountsGrid
 
 NONE = "—"
+User = get_user_model()
 
 
 # --- the notice ledger ------------------------------------------------------------------------
@@ -190,4 +205,109 @@ def write_visit_counts_xlsx(grid: CountsGrid, out: BinaryIO, *, today: datetime.
         ]
     )
     sheet.finish(autofilter=False)
+    wb.save(out)
+
+
+# --- the plan of visits of an inspection group ------------------------------------------------
+
+
+def group_plan_visits(user, group: InspectionGroup) -> QuerySet[Visit]:
+    """The group's visits `user` may see (a county sees only those carried out in it), by
+    date, each with its problems found and its rectification items (open, total) counted
+    within what the user may see, and its participants: two queries, whatever the number."""
+    problems = Finding.objects.filter(visit_id=OuterRef("pk"), kind=FindingKind.PROBLEM)
+    items = visible_items(user).filter(finding__visit_id=OuterRef("pk"))
+    people = User.objects.only("username", "first_name", "last_name").order_by(
+        "first_name", "username"
+    )
+    return (
+        visible_visits(user)
+        .filter(group=group)
+        .select_related("county")
+        .prefetch_related(Prefetch("participants", queryset=people))
+        .annotate(
+            problem_count=_count(problems, "visit_id"),
+            items_open=_count(items.filter(status__in=LIVE_STATES), "finding__visit_id"),
+            items_total=_count(items, "finding__visit_id"),
+        )
+        .order_by("date", "pk")
+    )
+
+
+def _plan_columns() -> list[Column]:
+    return [
+        Column(_("No."), 6),
+        Column(_("Date"), 12),
+        Column(_("County"), 12),
+        Column(pgettext("visit", "Place"), 24),
+        Column(pgettext("visit plan", "Kind"), 10),
+        Column(_("Topics checked"), 30),
+        Column(_("Participants"), 20),
+        Column(_("Status"), 8),
+        Column(pgettext("visit plan", "Problems found"), 9),
+        Column(_("Rectification items (open / total)"), 11),
+    ]
+
+
+def _names(people: Iterable) -> str:
+    return "、".join(person.get_full_name() or person.get_username() for person in people)
+
+
+def group_plan_title(group: InspectionGroup) -> str:
+    return _("%(year)s %(group)s: plan of supervisory inspections") % {
+        "year": group.year,
+        "group": group.name,
+    }
+
+
+def group_plan_subtitle(group: InspectionGroup, *, today: datetime.date) -> str:
+    """组长, 成员, 督导旗县市区 and 督导期间, then as of when."""
+
+    def pair(label: str, value: str) -> str:
+        return _("%(label)s: %(value)s") % {"label": label, "value": value or NONE}
+
+    period = _("%(start)s to %(end)s") % {
+        "start": date_format(group.starts_on, "DATE_FORMAT"),
+        "end": date_format(group.ends_on, "DATE_FORMAT"),
+    }
+    return subtitle_text(
+        pair(_("Group leader"), _names([group.leader])),
+        pair(_("Members"), _names(group.members.order_by("first_name", "username"))),
+        pair(_("Counties covered"), "、".join(c.name for c in group.counties.order_by("code"))),
+        pair(pgettext("inspection group", "Period"), period),
+        as_of_text(today),
+    )
+
+
+def write_group_plan_xlsx(
+    group: InspectionGroup, visits: Iterable[Visit], out: BinaryIO, *, today: datetime.date
+) -> None:
+    """Write the group's plan of visits (督导检查工作安排表, from `group_plan_visits`) to
+    `out`: one row a visit, its date a date and its counts numbers, A4 landscape."""
+    title = group_plan_title(group)
+    wb = new_workbook(title)
+    sheet = LedgerSheet(wb, name=str(group.name), columns=_plan_columns(), paper=PAPER_A4)
+    sheet.head(title, group_plan_subtitle(group, today=today))
+    for number, visit in enumerate(visits, start=1):
+        participants = _names(visit.participants.all())
+        if visit.other_participants:
+            participants = "、".join(p for p in (participants, visit.other_participants) if p)
+        sheet.append(
+            [
+                ("number", number),
+                ("date", visit.date),
+                ("center", visit.county.name if visit.county else NONE),
+                ("text", visit.place),
+                ("center", str(visit.get_kind_display())),
+                ("text", visit.topics),
+                ("text", participants),
+                ("center", str(visit.get_status_display())),
+                ("number", visit.problem_count),
+                (
+                    "center",
+                    f"{visit.items_open}/{visit.items_total}" if visit.items_total else NONE,
+                ),
+            ]
+        )
+    sheet.finish()
     wb.save(out)

@@ -21,4 +21,6 @@ urlpatterns = [
     path("visits/<int:pk>/files/<int:file_id>/", views.visit_file, name="visit_file"),
     path("findings/<int:pk>/rectify/", views.finding_rectify, name="finding_rectify"),
     path("visits/counts.xlsx", views_export.visit_counts_export, name="visit_counts_export"),
+    path("visits/<int:pk>/report.docx", views_export.visit_report_docx, name="visit_report_docx"),
+    path("groups/<int:pk>/plan.xlsx", views_export.group_plan_export, name="group_plan_export"),
 ]

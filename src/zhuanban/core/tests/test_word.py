@@ -423,3 +423,46 @@ def test_libreoffice_prints_22_lines_of_28_characters(tmp_path):
     # Each paragraph: a first line two characters in, then a full one.
     assert set(lengths) == {26, 28}
     assert all(a != b for a, b in itertools.pairwise(lengths))
+
+
+def test_a_byline_centred_in_kai_under_the_title_of_a_document_without_head():
+    document = word.OfficialDocument(title="关于种薯基地建设情况的调研报告")
+    document.byline("马铃薯产业办", "", "2023年6月30日")
+    document.paragraph("调研发现，基地建设总体顺利。")
+    opened_document = opened(document.to_bytes())
+    title, office, dated, body = (p for p in opened_document.paragraphs if p.text)
+    assert not opened_document.element.body.xpath(".//w:pBdr")
+    assert not title.paragraph_format.space_before
+    for line in (office, dated):
+        (run,) = line.runs
+        assert line.alignment == WD_ALIGN_PARAGRAPH.CENTER
+        assert east_asian_font(run) == "楷体_GB2312"
+        assert run.font.size == Pt(16)
+        assert line._p.pPr.find(qn("w:ind")) is None
+    # One line below the title; the text one line below the byline (a blank line).
+    assert office.paragraph_format.space_before.twips == word.LINE_PITCH
+    assert not dated.paragraph_format.space_before
+    assert office.paragraph_format.keep_with_next
+    assert dated.paragraph_format.keep_with_next
+    texts = [p.text for p in opened_document.paragraphs]
+    after_date = texts.index("2023年6月30日") + 1
+    assert texts[after_date : after_date + 2] == ["", "调研发现，基地建设总体顺利。"]
+    assert indent(body, "firstLineChars") == 200
+
+
+def test_a_heading_runs_into_its_text_and_keeps_its_own_number():
+    document = word.OfficialDocument(title="调研报告")
+    document.heading("一、基本情况。", 1, numbered=False, run_in="全县新建基地2万亩。")
+    document.heading("（一）存在问题", 2, numbered=False)
+    texts = body_paragraphs(opened(document.to_bytes()))
+    basics = texts["一、基本情况。全县新建基地2万亩。"]
+    assert [(run.text, east_asian_font(run)) for run in basics.runs] == [
+        ("一、基本情况。", "黑体"),
+        ("全县新建基地2万亩。", "仿宋_GB2312"),
+    ]
+    assert all(run.font.size == Pt(16) for run in basics.runs)
+    assert indent(basics, "firstLineChars") == 200
+    # A heading with its text is a paragraph like any other; a heading alone keeps with it.
+    assert not basics.paragraph_format.keep_with_next
+    assert texts["（一）存在问题"].paragraph_format.keep_with_next
+    assert east_asian_font(texts["（一）存在问题"].runs[0]) == "楷体_GB2312"
