@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from zhuanban.dispatch.models import REPORTED_STATES, Indicator, IndicatorValue, Submission
 from zhuanban.dispatch.selectors import indicator_progress
@@ -242,35 +242,75 @@ def _lagging_indicators(units: list[OrgUnit], year: int, as_of: datetime.date) -
     return reasons
 
 
+# Overdue items named one by one per unit; beyond that, one reason counts them and names
+# the oldest (a unit with 57 overdue items would otherwise fill pages of the notice).
+ITEMISED_RECTIFICATIONS = 3
+
+
 def _overdue_rectifications(units: list[OrgUnit], as_of: datetime.date) -> list[DraftReason]:
     items = Rectification.objects.overdue(as_of).filter(unit__in=units).order_by("due_date", "pk")
-    by_pk = {u.pk: u for u in units}
-    reasons = []
+    by_unit: dict[int, list[Rectification]] = {}
     for item in items:
-        days = (as_of - item.due_date).days
-        reasons.append(
-            DraftReason(
-                unit=by_pk[item.unit_id],
-                kind=ReasonKind.OVERDUE_RECTIFICATION,
-                text=_(
-                    "The rectification “%(requirement)s” (%(source)s) was due by %(due)s and "
-                    "is %(days)s days overdue."
+        by_unit.setdefault(item.unit_id, []).append(item)
+    reasons = []
+    for unit in units:
+        overdue = by_unit.get(unit.pk, [])
+        if len(overdue) > ITEMISED_RECTIFICATIONS:
+            reasons.append(_overdue_summary(unit, overdue, as_of))
+            continue
+        for item in overdue:
+            days = (as_of - item.due_date).days
+            reasons.append(
+                DraftReason(
+                    unit=unit,
+                    kind=ReasonKind.OVERDUE_RECTIFICATION,
+                    text=_(
+                        "The rectification “%(requirement)s” (%(source)s) was due by %(due)s "
+                        "and is %(days)s days overdue."
+                    )
+                    % {
+                        "requirement": item.requirement,
+                        "source": item.source_label,
+                        "due": _day(item.due_date),
+                        "days": days,
+                    },
+                    figures={
+                        "source": item.source_label,
+                        "due": item.due_date.isoformat(),
+                        "days_overdue": days,
+                    },
+                    source_ref=_ref(item),
                 )
-                % {
-                    "requirement": item.requirement,
-                    "source": item.source_label,
-                    "due": _day(item.due_date),
-                    "days": days,
-                },
-                figures={
-                    "source": item.source_label,
-                    "due": item.due_date.isoformat(),
-                    "days_overdue": days,
-                },
-                source_ref=_ref(item),
             )
-        )
     return reasons
+
+
+def _overdue_summary(
+    unit: OrgUnit, overdue: list[Rectification], as_of: datetime.date
+) -> DraftReason:
+    """One reason for many overdue items: how many, and the oldest few (oldest first)."""
+    oldest = overdue[:ITEMISED_RECTIFICATIONS]
+    named = pgettext("list separator", "; ").join(
+        _("“%(requirement)s” (%(source)s), %(days)s days overdue")
+        % {
+            "requirement": item.requirement,
+            "source": item.source_label,
+            "days": (as_of - item.due_date).days,
+        }
+        for item in oldest
+    )
+    return DraftReason(
+        unit=unit,
+        kind=ReasonKind.OVERDUE_RECTIFICATION,
+        text=_("%(count)s rectification items are past their deadline; the oldest: %(named)s.")
+        % {"count": len(overdue), "named": named},
+        figures={
+            "overdue_items": len(overdue),
+            "oldest_due": overdue[0].due_date.isoformat(),
+            "days_overdue": (as_of - overdue[0].due_date).days,
+        },
+        source_ref=_ref(overdue[0]),
+    )
 
 
 def reasons_from_data(
@@ -372,6 +412,7 @@ def notice_list(user, filters: NoticeFilters | None = None) -> QuerySet[Notice]:
 FIGURE_LABELS = {
     "due": gettext_lazy("Due"),
     "reported": pgettext_lazy("dispatch report", "First reported"),
+    "overdue_items": gettext_lazy("Overdue items"),
     "days_overdue": gettext_lazy("Days overdue"),
     "days_late": gettext_lazy("Days late"),
     "progress": gettext_lazy("Progress (%)"),

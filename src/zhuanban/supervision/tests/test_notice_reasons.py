@@ -216,6 +216,29 @@ def test_an_overdue_rectification_gives_its_days(world):
     assert reasons[0].source_ref == f"rectification.rectification:{item.pk}"
 
 
+def test_many_overdue_rectifications_become_one_reason_naming_the_oldest(world):
+    """Up to three overdue items are named one by one; more are counted in one reason
+    that names the three oldest, so a notice does not run to pages."""
+    dues = [datetime.date(2023, 7, day) for day in (1, 3, 5, 7, 9)]
+    items = [overdue_item(world, world.zhuozi, due=due) for due in reversed(dues)]
+    for _ in range(3):
+        overdue_item(world, world.huade)
+
+    reasons = reasons_from_data([world.zhuozi, world.huade], as_of=AS_OF)
+
+    zhuozi = [r for r in reasons if r.unit == world.zhuozi]
+    assert len(zhuozi) == 1
+    summary = zhuozi[0]
+    assert summary.kind == ReasonKind.OVERDUE_RECTIFICATION
+    assert summary.figures["overdue_items"] == 5
+    assert summary.figures["oldest_due"] == "2023-07-01"
+    assert summary.figures["days_overdue"] == (AS_OF - dues[0]).days
+    assert summary.source_ref == f"rectification.rectification:{items[-1].pk}"
+    assert str((AS_OF - dues[0]).days) in summary.text
+    assert str((AS_OF - dues[3]).days) not in summary.text  # only the three oldest named
+    assert len([r for r in reasons if r.unit == world.huade]) == 3
+
+
 def test_reasons_come_unit_by_unit_in_the_order_given(world):
     red_task(world, world.huade, content="化德县任务")
     red_task(world, world.zhuozi, content="卓资县任务")
