@@ -1,7 +1,10 @@
 """User-facing errors shared by every app, and how a redirecting view shows them."""
 
+from collections.abc import Iterable
+
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
 class ConcurrentEditError(ValidationError):
@@ -16,3 +19,47 @@ def errors_to_messages(request, error: ValidationError) -> None:
     """A refused action on a page that redirects: each message of the error, flashed."""
     for message in error.messages:
         messages.error(request, message)
+
+
+class FieldErrors:
+    """Problems gathered by field before anything is written, raised together: the user
+    fixes everything at once."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[ValidationError]] = {}
+
+    def add(self, field: str | None, message: str, code: str) -> None:
+        self.by_field.setdefault(field or NON_FIELD_ERRORS, []).append(
+            ValidationError(message, code=code)
+        )
+
+    def merge(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.by_field.setdefault(field, []).extend(errors)
+        else:
+            self.by_field.setdefault(NON_FIELD_ERRORS, []).extend(error.error_list)
+
+    def full_clean(self, instance, exclude: Iterable[str] = ()) -> None:
+        """The model's own checks (constraints are the services' to check in context)."""
+        try:
+            instance.full_clean(exclude=list(exclude), validate_constraints=False)
+        except ValidationError as error:
+            self.merge(error)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's errors on the form: by field where the form has that field, else at
+    the top (a service may name things the form does not show)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -327,22 +327,34 @@ def check_upload(upload: UploadedFile, *, allowed: set[str] | None = None) -> tu
     return ext, file_type.content_type
 
 
+def _display_name(upload: UploadedFile) -> str:
+    # Shown and sent back as given, but never a path and never a control character.
+    return "".join(c for c in PurePath(upload.name or "").name if c.isprintable())[:255]
+
+
+def record_refusal(upload: UploadedFile, *, user, error: ValidationError) -> None:
+    """Put a refused upload in the audit trail. store_upload() does it itself; a caller
+    that checks several files first (so that one bad file stores none) does it for the
+    files check_upload() refused."""
+    name = _display_name(upload)
+    audit.record(
+        actor=user,
+        action=AuditAction.UPLOAD,
+        object_type=StoredFile._meta.label_lower,
+        object_repr=name,
+        after={"name": name, "size": upload.size, "refused": error.code},
+        message="upload refused",
+        outcome=AuditOutcome.FAILURE,
+    )
+
+
 def store_upload(upload: UploadedFile, *, user, allowed: set[str] | None = None) -> StoredFile:
     """Check `upload`, store it by its SHA-256 and record the upload (or its refusal)."""
-    # Shown and sent back as given, but never a path and never a control character.
-    name = "".join(c for c in PurePath(upload.name or "").name if c.isprintable())[:255]
+    name = _display_name(upload)
     try:
         _ext, content_type = check_upload(upload, allowed=allowed)
     except ValidationError as error:
-        audit.record(
-            actor=user,
-            action=AuditAction.UPLOAD,
-            object_type=StoredFile._meta.label_lower,
-            object_repr=name,
-            after={"name": name, "size": upload.size, "refused": error.code},
-            message="upload refused",
-            outcome=AuditOutcome.FAILURE,
-        )
+        record_refusal(upload, user=user, error=error)
         raise
     digest = hashlib.sha256()
     for chunk in upload.chunks():

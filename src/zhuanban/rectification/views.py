@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from zhuanban.core import audit
 from zhuanban.core.downloads import serve_stored_file
-from zhuanban.core.files import store_upload
-from zhuanban.core.models import AuditAction, AuditOutcome, StoredFile
+from zhuanban.core.errors import add_service_errors
+from zhuanban.core.files import record_refusal, store_upload
+from zhuanban.core.models import StoredFile
 from zhuanban.org.access import require_business_data
 from zhuanban.rectification import selectors, services
 from zhuanban.rectification.access import get_item_for_user, require_party
@@ -193,9 +193,7 @@ def _refused(request, item, action: str, form, error: ValidationError):
     message at the top, with the form drawn afresh for the item as it is now, so that
     acting again is a decision taken knowingly."""
     if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            for field_error in field_errors:
-                form.add_error(field if field in form.fields else None, field_error)
+        add_service_errors(form, error)
         return _render_detail(request, item, bound={action: form}, status=INVALID_STATUS)
     for message in error.messages:
         messages.error(request, message)
@@ -211,22 +209,6 @@ def _refused(request, item, action: str, form, error: ValidationError):
 
 def _form_refused(request, item, action: str, form):
     return _render_detail(request, item, bound={action: form}, status=INVALID_STATUS)
-
-
-def _audit_refused_uploads(user, refused: list[tuple]) -> None:
-    """The refused files go in the audit trail as store_upload() records its refusals:
-    they were checked before storing so that none of the valid ones is kept for nothing."""
-    for upload, error in refused:
-        name = "".join(c for c in (upload.name or "") if c.isprintable())[:255]
-        audit.record(
-            actor=user,
-            action=AuditAction.UPLOAD,
-            object_type=StoredFile._meta.label_lower,
-            object_repr=name,
-            after={"name": name, "size": upload.size, "refused": error.code},
-            message="upload refused",
-            outcome=AuditOutcome.FAILURE,
-        )
 
 
 def _discard(stored: list[StoredFile]) -> None:
@@ -253,7 +235,8 @@ def item_respond(request, pk: int):
     except ValidationError as error:
         return _refused(request, item, Action.RESPOND, form, error)
     if not form.is_valid():
-        _audit_refused_uploads(request.user, form.refused)
+        for upload, error in form.refused:
+            record_refusal(upload, user=request.user, error=error)
         return _form_refused(request, item, Action.RESPOND, form)
     stored: list[StoredFile] = []
     try:

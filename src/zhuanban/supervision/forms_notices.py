@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.text import capfirst
@@ -71,16 +70,6 @@ def prefill_title(topic: str = "tasks") -> str:
     is in the document's language whatever language the drafter reads the site in."""
     with translation.override(DOCUMENT_LANGUAGE):
         return gettext(PREFILL_TITLES.get(topic, PREFILL_TITLES["tasks"]))
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's errors on the form: by field where the form has that field, else at
-    the top (a service may name things the form does not show, e.g. the reasons)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class NoticeForm(forms.Form):

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhuanban.core import audit
-from zhuanban.core.errors import ConcurrentEditError
+from zhuanban.core.errors import ConcurrentEditError, FieldErrors
 from zhuanban.core.files import store_upload
 from zhuanban.core.models import AuditAction, StoredFile
 from zhuanban.core.notify import notify
@@ -61,27 +61,6 @@ log = logging.getLogger(__name__)
 
 REPLY_FILE_TYPES = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx"})
 COUNTER_ATTEMPTS = 3
-
-
-class Errors:
-    """Problems collected by field, raised together: the user fixes everything at once."""
-
-    def __init__(self):
-        self.by_field: dict[str, list[ValidationError]] = {}
-
-    def add(self, field: str, message: str, code: str) -> None:
-        self.by_field.setdefault(field, []).append(ValidationError(message, code=code))
-
-    def merge(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.by_field.setdefault(field, []).extend(errors)
-        else:
-            self.by_field.setdefault("__all__", []).extend(error.error_list)
-
-    def raise_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
 
 
 def _field_error(field: str, message: str, code: str) -> ValidationError:
@@ -190,7 +169,7 @@ def _content(notice: Notice) -> dict:
 
 
 def _content_problems(
-    errors: Errors,
+    errors: FieldErrors,
     *,
     kind: str,
     units: list[OrgUnit],
@@ -307,7 +286,7 @@ def notice_create(
         drafted_by=actor,
     )
     _require_drafter(actor, notice)
-    errors = Errors()
+    errors = FieldErrors()
     try:
         notice.full_clean()
     except ValidationError as error:
@@ -322,7 +301,7 @@ def notice_create(
         corrects=corrects,
         today=today or timezone.localdate(),
     )
-    errors.raise_any()
+    errors.raise_if_any()
     notice.save()
     _set_units(notice, units)
     _set_requirements(notice, requirements)
@@ -379,7 +358,7 @@ def notice_update(
     stored.reply_deadline = reply_deadline
     if corrects is not _KEEP:
         stored.corrects = corrects
-    errors = Errors()
+    errors = FieldErrors()
     try:
         stored.full_clean()
     except ValidationError as error:
@@ -394,7 +373,7 @@ def notice_update(
         corrects=stored.corrects,
         today=today or timezone.localdate(),
     )
-    errors.raise_any()
+    errors.raise_if_any()
     _bump(
         stored,
         "authority",
@@ -491,7 +470,7 @@ def notice_reason_save(
     notice = _lock(notice)
     _require_drafter(actor, notice)
     _require_draft(notice)
-    errors = Errors()
+    errors = FieldErrors()
     text = (text or "").strip()
     if not text:
         errors.add("text", _("Write the reason."), "required")
@@ -506,7 +485,7 @@ def notice_reason_save(
             errors.add("kind", _("A reason written by hand is “other” or an achievement."), "kind")
     elif reason.notice_id != notice.pk:
         raise PermissionDenied
-    errors.raise_any()
+    errors.raise_if_any()
     if reason is None:
         last = notice.reasons.aggregate(m=Max("position"))["m"] or 0
         reason = NoticeReason.objects.create(
@@ -546,7 +525,7 @@ def notice_reason_delete(*, actor, notice: Notice, reason: NoticeReason) -> None
 def _ready_problems(notice: Notice, today: datetime.date) -> None:
     """Submitting and issuing check the draft again: time has passed since it was
     written (a deadline, an authority retired)."""
-    errors = Errors()
+    errors = FieldErrors()
     units = list(OrgUnit.objects.filter(pk__in=notice.recipients.values("unit_id")))
     _content_problems(
         errors,
@@ -564,7 +543,7 @@ def _ready_problems(notice: Notice, today: datetime.date) -> None:
             _("Give at least one reason (fill them in from the data, or write one)."),
             "no_reasons",
         )
-    errors.raise_any()
+    errors.raise_if_any()
 
 
 def _reviewers(notice: Notice) -> list:

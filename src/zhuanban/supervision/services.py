@@ -20,8 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhuanban.core import audit
-from zhuanban.core.errors import ConcurrentEditError
-from zhuanban.core.files import check_upload, store_upload
+from zhuanban.core.errors import ConcurrentEditError, FieldErrors
+from zhuanban.core.files import check_upload, record_refusal, store_upload
 from zhuanban.core.models import AuditAction, StoredFile
 from zhuanban.core.notify import notify
 from zhuanban.org.models import OrgUnit
@@ -55,38 +55,6 @@ VISIT_FIELDS = (
 )
 
 
-class Problems:
-    """Field errors gathered before anything is written, raised together."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[ValidationError]] = {}
-
-    def add(self, field: str | None, message: str, code: str) -> None:
-        self.by_field.setdefault(field or NON_FIELD_ERRORS, []).append(
-            ValidationError(message, code=code)
-        )
-
-    def merge(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.by_field.setdefault(field, []).extend(errors)
-        else:
-            self.by_field.setdefault(NON_FIELD_ERRORS, []).extend(error.error_list)
-
-    def full_clean(self, instance, exclude: Iterable[str] = ()) -> None:
-        try:
-            instance.full_clean(exclude=list(exclude), validate_constraints=False)
-        except ValidationError as error:
-            self.merge(error)
-
-    def __bool__(self) -> bool:
-        return bool(self.by_field)
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
 def _names(items) -> str:
     return "、".join(str(item.get_full_name() or item.get_username()) for item in items)
 
@@ -95,7 +63,7 @@ def _ids(items) -> list[int]:
     return sorted(item.pk for item in items)
 
 
-def _check_staff(problems: Problems, field: str, people: list) -> None:
+def _check_staff(problems: FieldErrors, field: str, people: list) -> None:
     eligible = set(
         selectors.bureau_people().filter(pk__in=_ids(people)).values_list("pk", flat=True)
     )
@@ -112,15 +80,15 @@ def _check_staff(problems: Problems, field: str, people: list) -> None:
 
 
 def _check_uploads(
-    problems: Problems, field: str, uploads: list[UploadedFile], allowed: frozenset[str]
-) -> list[UploadedFile]:
+    problems: FieldErrors, field: str, uploads: list[UploadedFile], allowed: frozenset[str]
+) -> list[tuple[UploadedFile, ValidationError]]:
     """Check every upload without storing anything; returns the refused ones."""
     refused = []
     for upload in uploads:
         try:
             check_upload(upload, allowed=set(allowed))
         except ValidationError as error:
-            refused.append(upload)
+            refused.append((upload, error))
             for message in error.messages:
                 if upload.name and upload.name not in message:
                     message = _("%(file)s: %(problem)s") % {"file": upload.name, "problem": message}
@@ -128,19 +96,12 @@ def _check_uploads(
     return refused
 
 
-def _record_refusals(actor, refused: list[UploadedFile], allowed: frozenset[str]) -> None:
-    """The audit trail keeps refused uploads even though the request saves nothing:
-    store_upload() records the refusal (and raises again, which is expected here)."""
-    for upload in refused:
-        try:
-            store_upload(upload, user=actor, allowed=set(allowed))
-        except ValidationError:
-            continue
-
-
-def _refuse(actor, problems: Problems, refused, allowed) -> None:
+def _refuse(actor, problems: FieldErrors, refused) -> None:
+    """Raise the problems; the refused uploads stay in the audit trail even though the
+    request saves nothing."""
     if problems:
-        _record_refusals(actor, refused, allowed)
+        for upload, error in refused:
+            record_refusal(upload, user=actor, error=error)
         problems.raise_if_any()
 
 
@@ -152,7 +113,7 @@ def _store(actor, uploads: list[UploadedFile], allowed: frozenset[str]) -> list[
 
 
 def _check_group(
-    problems: Problems,
+    problems: FieldErrors,
     group: InspectionGroup,
     members: list,
     counties: list[OrgUnit],
@@ -253,7 +214,7 @@ def group_create(
     if actor is not None and office is not None and not scoping.can_manage_group(actor, group):
         raise PermissionDenied
     members, counties, task_lists = list(members), list(counties), list(task_lists)
-    problems = Problems()
+    problems = FieldErrors()
     _check_group(problems, group, members, counties)
     problems.raise_if_any()
     group.save()
@@ -299,7 +260,7 @@ def group_update(
         raise PermissionDenied  # moving a group to an office one does not belong to
     members = list(members) if members is not None else list(stored.members.all())
     counties = list(counties) if counties is not None else list(stored.counties.all())
-    problems = Problems()
+    problems = FieldErrors()
     _check_group(problems, stored, members, counties)
     problems.raise_if_any()
     stored.version = F("version") + 1
@@ -323,7 +284,7 @@ def group_update(
 
 
 def _check_visit(
-    problems: Problems, visit: Visit, participants: list, today: datetime.date
+    problems: FieldErrors, visit: Visit, participants: list, today: datetime.date
 ) -> None:
     # A missing office is reported once, by the caller, in words of its own.
     problems.full_clean(visit, exclude=["office"] if visit.office_id is None else [])
@@ -442,7 +403,7 @@ def visit_create(
     today = today or timezone.localdate()
     if group is not None:
         office = group.office
-    problems = Problems()
+    problems = FieldErrors()
     if office is None:
         problems.add("office", _("Choose the special office that organises the visit."), "required")
     elif actor is not None and not scoping.can_record_visit(
@@ -505,7 +466,7 @@ def visit_update(
         list(participants) if participants is not None else list(stored.participants.all())
     )
     tasks = list(tasks) if tasks is not None else list(stored.tasks.all())
-    problems = Problems()
+    problems = FieldErrors()
     _check_visit(problems, stored, participants, today)
     problems.raise_if_any()
     stored.version = F("version") + 1
@@ -544,7 +505,7 @@ def visit_mark_done(
     before = audit.snapshot(stored)
     stored.status = VisitStatus.DONE
     stored.date = date or stored.date
-    problems = Problems()
+    problems = FieldErrors()
     _check_visit(problems, stored, list(stored.participants.all()), today)
     problems.raise_if_any()
     stored.version = F("version") + 1
@@ -559,11 +520,11 @@ def visit_add_photos(*, actor, visit: Visit, uploads: Iterable[UploadedFile]) ->
     uploads = list(uploads)
     _require_change(actor, visit)
     _require_done(visit, "photos")
-    problems = Problems()
+    problems = FieldErrors()
     if not uploads:
         problems.add("photos", _("Choose at least one photo."), "required")
     refused = _check_uploads(problems, "photos", uploads, IMAGE_TYPES)
-    _refuse(actor, problems, refused, IMAGE_TYPES)
+    _refuse(actor, problems, refused)
     return _attach_photos(actor=actor, visit=visit, uploads=uploads)
 
 
@@ -596,7 +557,7 @@ def visit_report(
     """The research report (调研报告): written here, attached as .docx or .pdf, or both."""
     _require_change(actor, visit)
     _require_done(visit)
-    problems = Problems()
+    problems = FieldErrors()
     text = (text or "").strip()
     if not text and upload is None and visit.report_file_id is None:
         problems.add(
@@ -605,7 +566,7 @@ def visit_report(
             "required",
         )
     refused = _check_uploads(problems, "report_file", [upload] if upload else [], REPORT_TYPES)
-    _refuse(actor, problems, refused, REPORT_TYPES)
+    _refuse(actor, problems, refused)
     return _save_report(
         actor=actor, visit=visit, text=text, upload=upload, expected_version=expected_version
     )
@@ -637,7 +598,7 @@ def source_label(visit: Visit) -> str:
 
 
 def _check_rectification(
-    problems: Problems,
+    problems: FieldErrors,
     *,
     unit: OrgUnit | None,
     requirement: str,
@@ -699,7 +660,7 @@ def finding_add(
     finding = Finding(
         visit=visit, kind=kind, text=(text or "").strip(), unit=unit, recorded_by=actor
     )
-    problems = Problems()
+    problems = FieldErrors()
     problems.full_clean(finding, exclude=["text"])
     if not finding.text:
         problems.add("text", _("Write what was found."), "required")
@@ -710,7 +671,7 @@ def finding_add(
             problems, unit=unit, requirement=requirement, due_date=due_date, today=today
         )
     refused = _check_uploads(problems, "photos", photos, IMAGE_TYPES)
-    _refuse(actor, problems, refused, IMAGE_TYPES)
+    _refuse(actor, problems, refused)
     return _save_finding(
         actor=actor,
         finding=finding,
@@ -776,7 +737,7 @@ def finding_rectify(
             _("This finding already has a rectification item."), code="already_raised"
         )
     unit = unit or finding.unit
-    problems = Problems()
+    problems = FieldErrors()
     _check_rectification(
         problems, unit=unit, requirement=requirement, due_date=due_date, today=today
     )

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhuanban.core.downloads import serve_stored_file
+from zhuanban.core.errors import add_service_errors
 from zhuanban.core.models import StoredFile
 from zhuanban.org.access import require_business_data
 from zhuanban.rectification.lifecycle import Status as RectificationStatus
@@ -52,15 +53,6 @@ from zhuanban.supervision.scoping import (
 from zhuanban.tasks.scoping import visible_lists, visible_tasks
 
 PAGE_SIZE = 50
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors onto the form, by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _version(form) -> int:
@@ -115,7 +107,7 @@ def group_create(request):
         try:
             group = services.group_create(actor=request.user, **_group_fields(form.cleaned_data))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The inspection group was set up."))
             return redirect("supervision:group", pk=group.pk)
@@ -136,7 +128,7 @@ def group_edit(request, pk: int):
                 **_group_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The inspection group was saved."))
             return redirect("supervision:group", pk=group.pk)
@@ -223,7 +215,7 @@ def visit_create(request):
         try:
             visit = services.visit_create(actor=request.user, **_visit_fields(form.cleaned_data))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The visit was recorded."))
             return redirect("supervision:visit", pk=visit.pk)
@@ -244,7 +236,7 @@ def visit_edit(request, pk: int):
                 **_visit_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The visit was saved."))
             return redirect("supervision:visit", pk=visit.pk)
@@ -309,7 +301,7 @@ def visit_done(request, pk: int):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The visit is recorded as carried out."))
             return redirect("supervision:visit", pk=visit.pk)
@@ -327,7 +319,7 @@ def visit_photos(request, pk: int):
                 actor=request.user, visit=visit, uploads=form.cleaned_data["photos"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             n = len(files)
             messages.success(
@@ -352,7 +344,7 @@ def visit_report(request, pk: int):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The research report was saved."))
             return redirect(f"{visit.get_absolute_url()}#report")
@@ -368,7 +360,7 @@ def finding_add(request, pk: int):
         try:
             finding = services.finding_add(actor=request.user, visit=visit, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if form.cleaned_data["rectify"]:
                 messages.success(request, _("The finding was added and sent for rectification."))
@@ -390,7 +382,7 @@ def finding_rectify(request, pk: int):
         try:
             services.finding_rectify(actor=request.user, finding=finding, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The finding was sent for rectification."))
             return redirect(finding.get_absolute_url())

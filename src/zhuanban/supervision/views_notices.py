@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhuanban.core.downloads import serve_stored_file
-from zhuanban.core.errors import errors_to_messages
+from zhuanban.core.errors import add_service_errors, errors_to_messages
 from zhuanban.core.files import store_upload
 from zhuanban.org.access import require_business_data
 from zhuanban.org.models import OrgUnit
@@ -27,7 +27,6 @@ from zhuanban.supervision.forms_notices import (
     NoticeForm,
     ReasonForm,
     ReplyForm,
-    add_service_errors,
 )
 from zhuanban.supervision.lifecycle import (
     EDITABLE_STATES,
