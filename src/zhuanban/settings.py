@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "zhuanban.dispatch",
     "zhuanban.rectification",
     "zhuanban.supervision",
+    "zhuanban.assessment",
     "zhuanban.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
