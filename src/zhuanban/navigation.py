@@ -12,7 +12,7 @@ MAIN_NAV = [
     (_("Key tasks"), "tasks:ledger", "tasks"),
     (_("Dispatch"), "dispatch:home", "dispatch"),
     (_("Supervision"), "supervision:home", "supervision"),
-    (_("Assessment"), None, "assessment"),
+    (_("Assessment"), "assessment:home", "assessment"),
     (_("Documents and meetings"), None, "documents"),
     (_("Brand"), None, "brand"),
     (_("Investment"), None, "investment"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("dispatch/", include("zhuanban.dispatch.urls")),
     path("supervision/", include("zhuanban.supervision.urls")),
     path("rectification/", include("zhuanban.rectification.urls")),
+    path("assessment/", include("zhuanban.assessment.urls")),
     path("notifications/", include("zhuanban.core.urls")),
     path("audit/", include("zhuanban.org.urls_audit")),
     path("api/v1/", api.urls),
