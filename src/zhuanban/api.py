@@ -34,7 +34,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Special offices platform: organisation, tasks, dispatch, rectification, and "
-        "supervision (read-only: visits and notices are written on the screens)."
+        "supervision and assessment (read-only: visits, notices and scores are written on the "
+        "screens)."
     ),
     auth=[BearerToken(), django_auth],
     # RATELIMIT_API per user, RATELIMIT_API_ANON per address (zhuanban.core.ratelimits).
@@ -47,6 +48,7 @@ api.add_router("/tasks", "zhuanban.tasks.api.router")
 api.add_router("/dispatch", "zhuanban.dispatch.api.router")
 api.add_router("/rectifications", "zhuanban.rectification.api.router")
 api.add_router("/supervision", "zhuanban.supervision.api.router")
+api.add_router("/assessment", "zhuanban.assessment.api.router")
 
 
 @api.exception_handler(ValidationError)

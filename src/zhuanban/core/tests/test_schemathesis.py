@@ -29,6 +29,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from zhuanban.api import api
+from zhuanban.assessment import services as assessment
+from zhuanban.assessment.lifecycle import SchemeAction
 from zhuanban.core.tests.hardening import bearer, business_data
 from zhuanban.dispatch.models import Indicator
 from zhuanban.rectification.models import SourceKind
@@ -90,7 +92,10 @@ def existing(world, settings):
         requirement="补齐通风设施",
         due_date=today + datetime.timedelta(days=30),
     )
+    participant = _assessed(world, today)
     return {
+        "scheme_id": participant.scheme_id,
+        "participant_id": participant.pk,
         "task_id": data.task.pk,
         "round_id": data.round.pk,
         "unit_code": world.zhuozi.code,
@@ -100,6 +105,26 @@ def existing(world, settings):
         "visit_id": visit.pk,
         "notice_id": issued(world).pk,
     }
+
+
+def _assessed(world, today):
+    """卓资县 under an opened scheme with one manual item."""
+    scheme = assessment.scheme_save(
+        actor=world.office,
+        office=world.potato,
+        data={
+            "title": "马铃薯产业发展考核",
+            "year": today.year,
+            "period_start": today.replace(month=1, day=1),
+            "period_end": today.replace(month=12, day=31),
+        },
+    )
+    assessment.item_save(
+        actor=world.office, scheme=scheme, data={"title": "工作成效", "max_score": 10}
+    )
+    assessment.participants_set(actor=world.office, scheme=scheme, units=[world.zhuozi])
+    assessment.scheme_act(actor=world.office, scheme=scheme, action=SchemeAction.OPEN)
+    return scheme.participants.get()
 
 
 def cases(operation, path_parameters: dict | None):
