@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from zhuanban.assessment import reminders as assessment
 from zhuanban.rectification import services as rectification
 from zhuanban.supervision import notice_services
 from zhuanban.tasks import services
@@ -7,11 +8,16 @@ from zhuanban.tasks import services
 
 class Command(BaseCommand):
     help = (
-        "Raise due-soon and overdue notices for tasks, rectification items and the replies "
-        "to supervision notices, and the automatic urges. Idempotent: run it daily (or "
-        "hourly) from cron; running it twice sends nothing twice."
+        "Raise due-soon and overdue notices for tasks, rectification items, the replies "
+        "to supervision notices and self-assessments, and the automatic urges. Idempotent: "
+        "run it daily (or hourly) from cron; running it twice sends nothing twice."
     )
 
     def handle(self, *args, **options):
-        counts = services.remind() | rectification.remind() | notice_services.remind_replies()
+        counts = (
+            services.remind()
+            | rectification.remind()
+            | notice_services.remind_replies()
+            | assessment.remind()
+        )
         self.stdout.write(" ".join(f"{key}={value}" for key, value in counts.items()))
