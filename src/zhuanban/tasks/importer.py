@@ -300,7 +300,7 @@ class _Sheet:
         return get_column_letter(self.columns[key]) if key in self.columns else ""
 
     def header(self, key: str) -> str:
-        return self.headers.get(key, HEADERS[key])
+        return self.headers.get(key) or HEADERS.get(key, "")
 
 
 def _header_key(value) -> str | None:
