@@ -3,7 +3,7 @@ scorecard, a score or a piece of evidence (404 when the user may not see it)."""
 
 from django.http import Http404
 
-from zhuanban.assessment.models import Evidence, Participant, Scheme, Score
+from zhuanban.assessment.models import Evidence, Item, Participant, Scheme, Score
 from zhuanban.assessment.scoping import visible_participants, visible_schemes
 
 
@@ -12,6 +12,17 @@ def get_scheme_for_user(user, pk: int) -> Scheme:
     if scheme is None:
         raise Http404
     return scheme
+
+
+def get_item_for_user(user, pk: int) -> Item:
+    item = (
+        Item.objects.filter(pk=pk, scheme__in=visible_schemes(user))
+        .select_related("scheme", "scheme__office", "parent")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
 
 
 def get_participant_for_user(user, pk: int) -> Participant:
