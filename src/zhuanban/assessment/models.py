@@ -357,6 +357,12 @@ class Score(models.Model):
     def __str__(self) -> str:
         return f"{self.participant} · {self.item.number}"
 
+    def get_absolute_url(self) -> str:
+        """The item's line on the unit's scorecard (a rectification item links back here)."""
+        return (
+            f"{reverse('assessment:participant', args=[self.participant_id])}#item-{self.item_id}"
+        )
+
     @property
     def final(self) -> Decimal | None:
         return self.review_score if self.review_score is not None else self.auto_score

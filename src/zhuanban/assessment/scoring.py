@@ -11,7 +11,7 @@ Each automatic method gives a share of the item's maximum:
 - dispatch: of the unit's reports to the table's rounds due in the period, the share
   first submitted by the round's deadline. No round: full marks.
 - notices: the maximum less the points per supervision notice the unit received in
-  the period (issued notices naming it), never below zero.
+  the period (issued notices naming it; commendations do not count), never below zero.
 
 Units are matched by subtree: a county scores on the tasks, reports and notices of
 every unit within it, the city on everything.
@@ -30,7 +30,7 @@ from zhuanban.assessment.models import HUNDRED, ZERO, Item, Method, Participant,
 from zhuanban.dispatch.models import Submission
 from zhuanban.dispatch.selectors import indicator_progress
 from zhuanban.supervision.lifecycle import NoticeStatus
-from zhuanban.supervision.models import NoticeRecipient
+from zhuanban.supervision.models import NoticeKind, NoticeRecipient
 from zhuanban.tasks.lifecycle import Status as TaskStatus
 from zhuanban.tasks.models import Task
 
@@ -204,6 +204,7 @@ def _dispatch(items: list[Item], participants: list[Participant], start, end) ->
 
 def counted_notices(start, end) -> QuerySet[NoticeRecipient]:
     return NoticeRecipient.objects.filter(
+        notice__kind=NoticeKind.SUPERVISION,
         notice__status__in=[NoticeStatus.ISSUED, NoticeStatus.CLOSED],
         notice__issued_at__date__gte=start,
         notice__issued_at__date__lte=end,

@@ -2,6 +2,7 @@
 transactional, checking permission and state, writing the audit trail."""
 
 import datetime
+import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,7 +37,7 @@ from zhuanban.assessment.models import (
 from zhuanban.assessment.scoring import compute, points, totals
 from zhuanban.core import audit
 from zhuanban.core.errors import ConcurrentEditError, FieldErrors
-from zhuanban.core.files import store_upload
+from zhuanban.core.files import check_upload, record_refusal, store_upload
 from zhuanban.core.models import AuditAction, StoredFile
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
@@ -89,6 +90,14 @@ def _check_version(instance, expected_version: int | None) -> None:
         raise ConcurrentEditError(
             _("Someone else changed this in the meantime. Reload the page and try again.")
         )
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal as people write it: 20, 12.5 (normalize() alone gives 2E+1). One typed
+    as 1e999999999 stays so: normalize() would overflow, "f" would spell a billion digits."""
+    if not -20 < value.adjusted() < 20:
+        return str(value)
+    return format(value.normalize(), "f")
 
 
 def _locked(model, pk: int):
@@ -175,7 +184,7 @@ def participants_set(*, actor, scheme: Scheme, units) -> list[Participant]:
     if not scoping.can_manage(actor, scheme):
         raise PermissionDenied
     _require_design(scheme)
-    units = list(units)
+    units = list({u.pk: u for u in units}.values())  # a unit named twice is assessed once
     wrong = [u.name for u in units if u.kind not in ASSESSABLE_KINDS]
     if wrong:
         raise ValidationError(
@@ -287,6 +296,8 @@ def item_save(
         item = Item(scheme=scheme, parent=parent, position=siblings + 1, sort_path="~new")
         before = None
     else:
+        if item.scheme_id != scheme.pk:
+            raise ValidationError(_("The item belongs to another scheme."))
         before = audit.snapshot(item)
     for field in ITEM_FIELDS:
         if field in data:
@@ -496,11 +507,13 @@ def _score_value(raw, item: Item, field: str, errors: FieldErrors) -> Decimal | 
         errors.add(
             field,
             _("The score %(score)s is above this item's maximum of %(max)s.")
-            % {"score": value.normalize(), "max": item.max_score.normalize()},
+            % {"score": _plain(value), "max": _plain(item.max_score)},
             "above_max",
         )
     elif value != points(value):
         errors.add(field, _("Give the score to at most two decimal places."), "decimals")
+    else:
+        return abs(points(value))  # as stored: "1e1" is 10.00, "-0" is 0.00
     return value
 
 
@@ -650,8 +663,9 @@ def participant_act(
 # --- evidence -----------------------------------------------------------------------------------
 
 
-def _evidence_target(actor, participant: Participant, item: Item) -> Scheme:
-    scheme = Scheme.objects.select_for_update().get(pk=participant.scheme_id)
+def _evidence_target(actor, participant: Participant, item: Item, *, lock: bool = True) -> Scheme:
+    schemes = Scheme.objects.select_for_update() if lock else Scheme.objects
+    scheme = schemes.get(pk=participant.scheme_id)
     if item.scheme_id != scheme.pk or item.is_heading:
         raise ValidationError(_("Evidence is filed against an item of this scheme."))
     if not scoping.can_add_evidence(actor, participant, item):
@@ -679,20 +693,45 @@ def _evidence_record(actor, evidence: Evidence, how: str) -> None:
     )
 
 
-@transaction.atomic
 def evidence_upload(
     *, actor, participant: Participant, item: Item, upload, description: str = ""
 ) -> Evidence:
+    """Upload a file against an item. Who and when are checked first; a refused file
+    stores nothing and its refusal stays in the audit trail (outside the transaction
+    that its refusal rolls back)."""
+    _evidence_target(actor, participant, item, lock=False)
+    try:
+        check_upload(upload)
+    except ValidationError as error:
+        record_refusal(upload, user=actor, error=error)
+        raise
+    return _evidence_store(
+        actor=actor, participant=participant, item=item, upload=upload, description=description
+    )
+
+
+@transaction.atomic
+def _evidence_store(*, actor, participant: Participant, item: Item, upload, description: str):
     _evidence_target(actor, participant, item)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    # The same content already filed against the item: kept once, not stored again.
+    same = Evidence.objects.filter(
+        participant=participant, item=item, file__sha256=digest.hexdigest()
+    ).first()
+    if same is not None:
+        return same
     stored = store_upload(upload, user=actor)
-    evidence, created = Evidence.objects.get_or_create(
+    evidence = Evidence.objects.create(
         participant=participant,
         item=item,
         file=stored,
-        defaults={"description": description.strip()[:200], "added_by": actor},
+        description=description.strip()[:200],
+        added_by=actor,
     )
-    if created:
-        _evidence_record(actor, evidence, "upload")
+    _evidence_record(actor, evidence, "upload")
     return evidence
 
 
@@ -781,7 +820,7 @@ def deduction_rectify(
     if final is None or final >= score.item.max_score:
         raise ValidationError(_("Only an item with points deducted opens a rectification."))
     lost = score.item.max_score - final
-    problem = score.review_reason or _("%(points)s points deducted") % {"points": lost.normalize()}
+    problem = score.review_reason or _("%(points)s points deducted") % {"points": _plain(lost)}
     return rectification_raise(
         actor=actor,
         source=score,
