@@ -7,6 +7,7 @@ from django.db import transaction
 
 from zhuanban.accounts import services as accounts
 from zhuanban.demo import org_data as d
+from zhuanban.demo.assessment_data import load_assessment
 from zhuanban.demo.dispatch_data import load_dispatch
 from zhuanban.demo.supervision_data import load_supervision
 from zhuanban.demo.tasks_data import load_tasks
@@ -147,3 +148,4 @@ def load() -> None:
     load_tasks()
     load_dispatch()
     load_supervision()
+    load_assessment()
