@@ -42,6 +42,7 @@ from zhuanban.core.models import AuditAction, StoredFile
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.org.scoping import scope_for
+from zhuanban.rectification.lifecycle import LIVE_STATES
 from zhuanban.rectification.models import SourceKind
 from zhuanban.rectification.services import rectification_raise
 from zhuanban.tasks.numbering import chinese_level
@@ -784,6 +785,15 @@ def evidence_link(
 def evidence_remove(*, actor, evidence: Evidence) -> None:
     evidence = Evidence.objects.select_related("participant", "item", "file").get(pk=evidence.pk)
     _evidence_target(actor, evidence.participant, evidence.item)
+    # A responsible unit files evidence for the unit assessed; it does not take away
+    # what the unit itself (or the office) filed.
+    participant = evidence.participant
+    if not (
+        evidence.added_by_id == actor.pk
+        or scoping.can_self_score(actor, participant)
+        or scoping.can_manage(actor, participant.scheme)
+    ):
+        raise PermissionDenied
     audit.record(
         actor=actor,
         action=AuditAction.DELETE,
@@ -819,6 +829,8 @@ def deduction_rectify(
     final = score.final
     if final is None or final >= score.item.max_score:
         raise ValidationError(_("Only an item with points deducted opens a rectification."))
+    if score.rectifications.filter(status__in=LIVE_STATES).exists():
+        raise ValidationError(_("A rectification item for this deduction is already open."))
     lost = score.item.max_score - final
     problem = score.review_reason or _("%(points)s points deducted") % {"points": _plain(lost)}
     return rectification_raise(

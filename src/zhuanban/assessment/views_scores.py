@@ -156,6 +156,11 @@ def _card_context(
         item, score = line.item, line.score
         line.note = line_notes.get(item.pk, "")
         line.can_evidence = item.pk in evidence_items
+        for piece in line.evidence:
+            # A responsible unit takes back what it filed, not the unit's own evidence.
+            piece.removable = line.can_evidence and (
+                powers.evidence_all or piece.added_by_id == user.pk
+            )
         line.evidence_form = bound.get(("evidence", item.pk)) or (
             EvidenceForm(linkable=linkable, auto_id=_auto_id("ev", item.pk))
             if line.can_evidence

@@ -1445,3 +1445,40 @@ def test_field_errors_use_field_names_the_forms_can_show(world, opened):
     with pytest.raises(ValidationError) as caught:
         services.score_self(actor=world.zhuozi_liaison, score=score, value="x", reason="")
     assert NON_FIELD_ERRORS not in caught.value.error_dict
+
+
+def test_a_responsible_unit_does_not_remove_the_units_own_evidence(world, opened, crops_staff):
+    opened.items.manual.responsible_units.add(world.crops)
+    own = services.evidence_upload(
+        actor=world.zhuozi_liaison,
+        participant=opened.zhuozi,
+        item=opened.items.manual,
+        upload=_pdf("卓资县总结.pdf"),
+    )
+    supplied = services.evidence_upload(
+        actor=crops_staff,
+        participant=opened.zhuozi,
+        item=opened.items.manual,
+        upload=_pdf("种植业科材料.pdf", PDF + b"%crops\n"),
+    )
+    with pytest.raises(PermissionDenied):
+        services.evidence_remove(actor=crops_staff, evidence=own)
+    assert Evidence.objects.filter(pk=own.pk).exists()
+    # What it filed itself it may take back; the unit removes anything on its card.
+    services.evidence_remove(actor=crops_staff, evidence=supplied)
+    services.evidence_remove(actor=world.zhuozi_liaison, evidence=own)
+    assert not Evidence.objects.filter(participant=opened.zhuozi).exists()
+
+
+def test_a_deduction_opens_one_rectification_at_a_time(world, reviewing):
+    score = _review(world.potato_director, reviewing.zhuozi, reviewing.items.manual, "10")
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    services.deduction_rectify(
+        actor=world.potato_director, score=score, requirement="补齐典型案例材料", due_date=due
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.deduction_rectify(
+            actor=world.potato_director, score=score, requirement="再次整改", due_date=due
+        )
+    assert gettext("A rectification item for this deduction is already open.") in str(refused.value)
+    assert score.rectifications.count() == 1
