@@ -264,7 +264,7 @@ class Participant(models.Model):
     self_submitted_at = models.DateTimeField(_("self-assessment submitted at"), null=True)
     self_submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
+        verbose_name=_("self-assessment submitted by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
@@ -326,7 +326,7 @@ class Score(models.Model):
     review_reason = models.TextField(_("review reason"), blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewer"),
+        verbose_name=pgettext_lazy("assessment", "reviewer"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
