@@ -159,14 +159,17 @@ def moment(day: datetime.date, hour: int) -> datetime.datetime:
     )
 
 
-def seed_province(counties: int, tasks: int, today: datetime.date) -> Province:
+def seed_province(
+    counties: int, tasks: int, today: datetime.date, lists: int | None = None
+) -> Province:
     from django.contrib.auth import get_user_model
 
     from zhuanban.org.models import OrgUnit, RoleAssignment
     from zhuanban.org.roles import OFFICE_ROLES, Role, UnitKind
     from zhuanban.tasks import scale
 
-    made = scale.seed(counties=counties, tasks=tasks, today=today, reset_first=True)
+    extra = {} if lists is None else {"lists": lists}
+    made = scale.seed(counties=counties, tasks=tasks, today=today, reset_first=True, **extra)
     units = OrgUnit.objects.filter(code__startswith=scale.PREFIX).order_by("sort_order", "code")
     by_kind = defaultdict(list)
     for unit in units:

@@ -61,8 +61,27 @@ def _share(item: Item, done: int, total: int) -> Decimal:
     return points(item.max_score * done / total)
 
 
-def _within(path: str | None, participant_path: str) -> bool:
-    return bool(path) and path.startswith(participant_path)
+def _owners(participants: list[Participant]):
+    """A function giving the ids of the participants whose unit's subtree holds the unit
+    with a given path: the path's prefixes looked up (a path has a handful), instead of
+    every participant tried on every row."""
+    by_path: dict[str, list[int]] = defaultdict(list)
+    for participant in participants:
+        by_path[participant.unit.path].append(participant.pk)
+    found: dict[str, frozenset[int]] = {}
+
+    def owners(path: str | None) -> frozenset[int]:
+        if not path:
+            return frozenset()
+        if path not in found:
+            ids: set[int] = set()
+            end = 0
+            while (end := path.find("/", end + 1)) != -1:
+                ids.update(by_path.get(path[: end + 1], ()))
+            found[path] = frozenset(ids)
+        return found[path]
+
+    return owners
 
 
 # --- tasks --------------------------------------------------------------------------------------
@@ -99,13 +118,12 @@ def _tasks(items: list[Item], participants: list[Participant], start, end) -> di
         .order_by()
     )
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    owners = _owners(participants)
     for row in rows:
-        for participant in participants:
-            path = participant.unit.path
-            if _within(row["lead_unit__path"], path) or _within(row["county__path"], path):
-                tally = counts[(row["task_list_id"], participant.pk)]
-                tally[0] += row["due"]
-                tally[1] += row["on_time"]
+        for pid in owners(row["lead_unit__path"]) | owners(row["county__path"]):
+            tally = counts[(row["task_list_id"], pid)]
+            tally[0] += row["due"]
+            tally[1] += row["on_time"]
     result = {}
     for item in items:
         for participant in participants:
@@ -183,12 +201,12 @@ def _dispatch(items: list[Item], participants: list[Participant], start, end) ->
         .order_by()
     )
     counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    owners = _owners(participants)
     for row in rows:
-        for participant in participants:
-            if _within(row["unit__path"], participant.unit.path):
-                tally = counts[(row["round__template_id"], participant.pk)]
-                tally[0] += row["rounds"]
-                tally[1] += row["on_time"]
+        for pid in owners(row["unit__path"]):
+            tally = counts[(row["round__template_id"], pid)]
+            tally[0] += row["rounds"]
+            tally[1] += row["on_time"]
     result = {}
     for item in items:
         for participant in participants:
@@ -217,10 +235,11 @@ def notices_of(participant: Participant, start, end) -> QuerySet[NoticeRecipient
 
 def _notices(items: list[Item], participants: list[Participant], start, end) -> dict:
     rows = counted_notices(start, end).values("unit__path").annotate(n=Count("pk")).order_by()
-    received = {
-        participant.pk: sum(r["n"] for r in rows if _within(r["unit__path"], participant.unit.path))
-        for participant in participants
-    }
+    received: dict[int, int] = defaultdict(int)
+    owners = _owners(participants)
+    for row in rows:
+        for pid in owners(row["unit__path"]):
+            received[pid] += row["n"]
     result = {}
     for item in items:
         for participant in participants:
@@ -285,7 +304,7 @@ def totals(scheme: Scheme, participant_ids=None) -> dict[int, Totals]:
     top-level item, capped at its maximum and weighted. Two queries."""
     tops = {
         item.pk: item
-        for item in scheme.items.filter(parent__isnull=True).only("max_score", "weight")
+        for item in scheme.items.filter(parent__isnull=True).only("scheme", "max_score", "weight")
     }
     weighted = any(item.weight is not None for item in tops.values())
     scores = Score.objects.filter(participant__scheme=scheme)

@@ -425,6 +425,14 @@ def _apply_automatic(scheme: Scheme, *, as_of=None, participants=None) -> int:
     if not computed:
         return 0
     now = timezone.now()
+    # Written only where they changed: a recompute on the same data writes nothing.
+    stored = {
+        (pid, iid): (score, basis)
+        for pid, iid, score, basis in Score.objects.filter(
+            participant_id__in={pid for pid, _iid in computed},
+            item_id__in={iid for _pid, iid in computed},
+        ).values_list("participant_id", "item_id", "auto_score", "auto_basis")
+    }
     Score.objects.bulk_create(
         [
             Score(
@@ -434,6 +442,7 @@ def _apply_automatic(scheme: Scheme, *, as_of=None, participants=None) -> int:
                 auto_basis=result.basis,
             )
             for (pid, iid), result in computed.items()
+            if stored.get((pid, iid)) != (result.score, result.basis)
         ],
         update_conflicts=True,
         unique_fields=["participant", "item"],
