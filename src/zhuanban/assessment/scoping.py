@@ -5,6 +5,10 @@ decides it for this app).
 - A county's or department's people see the schemes, once opened, in which a unit of
   their subtree is assessed (its scorecard only, not the others'), or in which their
   unit supplies evidence for an item (the scorecards of that scheme, to file it).
+- A unit responsible for an item that is itself assessed in the scheme, or lies within
+  a unit assessed (the city apart), supplies that item's evidence on that unit's
+  scorecard only: "各旗县市区" makes every county responsible, and no county sees or
+  files on another's scorecard through it.
 - The organising office designs the scheme and moves it through its lifecycle; a
   bureau leader may also confirm the results and reopen them.
 - A unit self-scores for itself: its liaisons and its own people; for the city itself
@@ -16,7 +20,8 @@ decides it for this app).
 - The three administrators see none of it.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
 
 from zhuanban.assessment.lifecycle import SchemeParty, SchemeStatus
 from zhuanban.assessment.models import Item, Participant, Scheme
@@ -71,18 +76,34 @@ def visible_participants(user, scheme: Scheme) -> QuerySet[Participant]:
         return participants.none()
     if scope.has_role(*BUREAU_ROLES) or supplies_evidence(user, scheme):
         return participants
-    return participants.filter(_under("unit", scope.subtree_paths))
+    # A responsible unit within a unit assessed files on that unit's scorecard.
+    holds_own = _responsible_units(user, scheme).filter(path__startswith=OuterRef("unit__path"))
+    return participants.filter(_under("unit", scope.subtree_paths) | Q(Exists(holds_own)))
+
+
+def _responsible_units(user, scheme: Scheme, item: Item | None = None) -> QuerySet[OrgUnit]:
+    """The user's units responsible for `item` (or for any item of `scheme`)."""
+    units = OrgUnit.objects.filter(pk__in=_acting_unit_ids(scope_for(user)))
+    if item is not None:
+        return units.filter(assessment_items=item)
+    return units.filter(assessment_items__scheme=scheme).distinct()
+
+
+def _assessed_in(scheme: Scheme) -> Exists:
+    """Whether a unit is assessed in `scheme` or lies within a unit assessed, the city
+    apart (every unit lies within it): such a unit answers for its own scorecard."""
+    return Exists(
+        Participant.objects.filter(scheme=scheme)
+        .exclude(unit__kind=UnitKind.CITY)
+        .filter(StartsWith(OuterRef("path"), F("unit__path")))
+    )
 
 
 def supplies_evidence(user, scheme: Scheme) -> bool:
-    """Whether the user's unit is responsible for some item of `scheme`."""
-    units = _acting_unit_ids(scope_for(user))
-    return (
-        bool(units)
-        and Item.responsible_units.through.objects.filter(
-            item__scheme=scheme, orgunit_id__in=units
-        ).exists()
-    )
+    """Whether the user's unit supplies evidence for the units assessed in `scheme`:
+    responsible for some item, and not itself assessed there (nor within a unit that
+    is)."""
+    return _responsible_units(user, scheme).exclude(_assessed_in(scheme)).exists()
 
 
 def scheme_parties(user, scheme: Scheme) -> set[str]:
@@ -146,7 +167,11 @@ def can_review(user, participant: Participant) -> bool:
 def can_add_evidence(user, participant: Participant, item: Item | None = None) -> bool:
     if can_self_score(user, participant) or can_manage(user, participant.scheme):
         return True
-    if item is None:
-        return supplies_evidence(user, participant.scheme)
-    units = _acting_unit_ids(scope_for(user))
-    return bool(units) and item.responsible_units.filter(pk__in=units).exists()
+    scheme = participant.scheme
+    # Responsible for the item: for every unit assessed, or, being assessed (or within a
+    # unit assessed), for the unit it lies within only.
+    return (
+        _responsible_units(user, scheme, item)
+        .filter(~Q(_assessed_in(scheme)) | Q(path__startswith=participant.unit.path))
+        .exists()
+    )

@@ -535,6 +535,37 @@ def _lock_score(score: Score) -> Score:
     )
 
 
+# What a self-assessment and a review write: score, reason, who, when.
+SELF_FIELDS = ("self_score", "self_reason", "self_by", "self_at")
+REVIEW_FIELDS = ("review_score", "review_reason", "reviewer", "reviewed_at")
+
+
+def _write_score(actor, score: Score, fields, value, reason: str, no_reason: str, what: str):
+    value_field, reason_field, by_field, at_field = fields
+    errors = FieldErrors()
+    number = _score_value(value, score.item, value_field, errors)
+    if not reason.strip():
+        errors.add(reason_field, no_reason, "required")
+    errors.raise_if_any()
+    before = {value_field: getattr(score, value_field), reason_field: getattr(score, reason_field)}
+    setattr(score, value_field, number)
+    setattr(score, reason_field, reason.strip())
+    setattr(score, by_field, actor)
+    setattr(score, at_field, timezone.now())
+    score.version += 1
+    score.save(update_fields=[*fields, "version"])
+    recompute_totals(score.participant.scheme, [score.participant_id])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=score,
+        before=before,
+        after={value_field: number, reason_field: reason.strip()},
+        message=what,
+    )
+    return score
+
+
 @transaction.atomic
 def score_self(
     *, actor, score: Score, value, reason: str, expected_version: int | None = None
@@ -551,28 +582,15 @@ def score_self(
             _("The self-assessment has been submitted; ask the office to return it to change it.")
         )
     _check_version(score, expected_version)
-    errors = FieldErrors()
-    number = _score_value(value, score.item, "self_score", errors)
-    if not reason.strip():
-        errors.add(
-            "self_reason", _("Say why: what was done, and where the evidence is."), "required"
-        )
-    errors.raise_if_any()
-    before = {"self_score": score.self_score, "self_reason": score.self_reason}
-    score.self_score, score.self_reason = number, reason.strip()
-    score.self_by, score.self_at = actor, timezone.now()
-    score.version += 1
-    score.save(update_fields=["self_score", "self_reason", "self_by", "self_at", "version"])
-    recompute_totals(scheme, [participant.pk])
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        instance=score,
-        before=before,
-        after={"self_score": score.self_score, "self_reason": score.self_reason},
-        message="self-assessment",
+    return _write_score(
+        actor,
+        score,
+        SELF_FIELDS,
+        value,
+        reason,
+        _("Say why: what was done, and where the evidence is."),
+        "self-assessment",
     )
-    return score
 
 
 @transaction.atomic
@@ -590,32 +608,15 @@ def score_review(
     if scheme.status != SchemeStatus.REVIEW:
         raise ValidationError(_("Scores are reviewed while the scheme is under review."))
     _check_version(score, expected_version)
-    errors = FieldErrors()
-    number = _score_value(value, score.item, "review_score", errors)
-    if not reason.strip():
-        errors.add(
-            "review_reason",
-            _("Give the reason for the score (what was deducted and why)."),
-            "required",
-        )
-    errors.raise_if_any()
-    before = {"review_score": score.review_score, "review_reason": score.review_reason}
-    score.review_score, score.review_reason = number, reason.strip()
-    score.reviewer, score.reviewed_at = actor, timezone.now()
-    score.version += 1
-    score.save(
-        update_fields=["review_score", "review_reason", "reviewer", "reviewed_at", "version"]
+    return _write_score(
+        actor,
+        score,
+        REVIEW_FIELDS,
+        value,
+        reason,
+        _("Give the reason for the score (what was deducted and why)."),
+        "review",
     )
-    recompute_totals(scheme, [participant.pk])
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        instance=score,
-        before=before,
-        after={"review_score": score.review_score, "review_reason": score.review_reason},
-        message="review",
-    )
-    return score
 
 
 @transaction.atomic

@@ -307,26 +307,7 @@ def item_create(request, pk: int):
             raise Http404
     if request.method == "GET" and (back := _design_or_back(request, scheme)):
         return back
-    form = ItemForm(_posted(request), user=request.user, parent=parent)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.item_save(
-                actor=request.user,
-                scheme=scheme,
-                data=form.item_data(),
-                responsible_units=list(form.cleaned_data["responsible_units"]),
-                parent=parent,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Item %(number)s was added.") % {"number": item.number})
-            return redirect(_scheme_url(scheme.pk, f"item-{item.pk}"))
-    return render(
-        request,
-        "assessment/item_form.html",
-        {"form": form, "scheme": scheme, "parent": parent},
-    )
+    return _item_form(request, scheme, parent=parent)
 
 
 @require_http_methods(["GET", "POST"])
@@ -337,25 +318,32 @@ def item_edit(request, pk: int):
     _require_manager(request.user, scheme)
     if request.method == "GET" and (back := _design_or_back(request, scheme)):
         return back
-    form = ItemForm(_posted(request), instance=item, user=request.user)
+    return _item_form(request, scheme, item=item, parent=item.parent)
+
+
+def _item_form(request, scheme, *, item=None, parent=None):
+    """Add an item under `parent`, or change `item`: the one form both pages share."""
+    form = ItemForm(_posted(request), instance=item, user=request.user, parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.item_save(
+            saved = services.item_save(
                 actor=request.user,
                 scheme=scheme,
                 data=form.item_data(),
                 responsible_units=list(form.cleaned_data["responsible_units"]),
                 item=item,
+                parent=None if item else parent,
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Item %(number)s was saved.") % {"number": item.number})
-            return redirect(_scheme_url(scheme.pk, f"item-{item.pk}"))
+            done = _("Item %(number)s was saved.") if item else _("Item %(number)s was added.")
+            messages.success(request, done % {"number": saved.number})
+            return redirect(_scheme_url(scheme.pk, f"item-{saved.pk}"))
     return render(
         request,
         "assessment/item_form.html",
-        {"form": form, "scheme": scheme, "item": item, "parent": item.parent},
+        {"form": form, "scheme": scheme, "item": item, "parent": parent},
     )
 
 
