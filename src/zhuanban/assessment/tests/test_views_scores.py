@@ -141,6 +141,20 @@ def test_the_header_shows_status_totals_grade_rank_and_awaiting(login, world, op
     assert login(world.office).get(card_url(opened.huade)).status_code == 200
 
 
+def test_a_total_with_items_awaiting_a_score_is_marked_provisional(login, world, opened):
+    client = login(world.office)
+    provisional = escape(gettext("Provisional: items still await a score."))
+    assert provisional in html_of(client.get(card_url(opened.zhuozi)))
+    services.scheme_act(actor=world.office, scheme=opened.scheme, action=SchemeAction.REVIEW)
+    services.score_review(
+        actor=world.potato_director,
+        score=score_of(opened.zhuozi, opened.items.manual),
+        value="12",
+        reason="材料齐全，成效一般。",
+    )
+    assert provisional not in html_of(client.get(card_url(opened.zhuozi)))
+
+
 def test_a_returned_self_assessment_shows_its_reason(login, world, opened):
     manual = score_of(opened.zhuozi, opened.items.manual)
     services.score_self(actor=world.zhuozi_liaison, score=manual, value="14", reason="成效显著")
