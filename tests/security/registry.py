@@ -23,20 +23,32 @@ Checks:
 
 import datetime
 import io
+import json
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 import openpyxl
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
+from zhuanban.assessment.models import Participant, Scheme, Score
 from zhuanban.core.models import AuditEvent, Notification
 from zhuanban.org.models import OrgUnit
 from zhuanban.rectification.models import Rectification
 from zhuanban.supervision.models import InspectionGroup, Notice, Visit
 
-from .scene import HUADE_NOTIFICATION, png
+from .scene import (
+    HUADE_NOTIFICATION,
+    PDF,
+    SHARED_SCHEME,
+    ZHUOZI_SELF_REASON,
+    found_secrets,
+    png,
+)
 
 HUADE = "huade_liaison"
 OFFICE = "office"
@@ -349,6 +361,159 @@ def _api_rectification_counts_only_zhuozi(s, response):
 def _api_visit_counts_only_zhuozi(s, response):
     rows = response.json()["rows"]
     assert [(row["county"]["code"], row["total"]) for row in rows] == [(s.world.zhuozi.code, 1)]
+
+
+# --- assessment -------------------------------------------------------------------------------
+
+
+def hidden_schemes(s, key="pk"):
+    """The schemes 卓资县 does not take part in, or may not see yet."""
+    return [
+        Case({key: s.review_scheme.pk}, HUADE, "scheme assessing huade alone, under review"),
+        Case({key: s.draft_scheme.pk}, OFFICE, "the office's scheme being designed"),
+    ]
+
+
+def managed_schemes(s):
+    """Every scheme, 卓资县's included: only the organising office designs and runs them."""
+    return [
+        Case({"pk": s.draft_scheme.pk}, OFFICE, "the office's scheme being designed"),
+        Case({"pk": s.review_scheme.pk}, OFFICE, "scheme assessing huade alone, under review"),
+        Case(
+            {"pk": s.shared_scheme.pk},
+            OFFICE,
+            "the scheme assessing 卓资县 too: a liaison does not run it",
+        ),
+    ]
+
+
+def managed_items(s):
+    return [
+        Case({"pk": s.draft_item.pk}, OFFICE, "item of the office's scheme being designed"),
+        Case({"pk": s.review_item.pk}, OFFICE, "item of the scheme assessing huade alone"),
+        Case(
+            {"pk": s.manual_item.pk},
+            OFFICE,
+            "item of the scheme assessing 卓资县 too, which 卓资县 supplies evidence for",
+        ),
+    ]
+
+
+def huade_cards(s, key="pk"):
+    return [
+        Case({key: s.huade_card.pk}, HUADE, "huade's scorecard in the scheme 卓资县 is in too"),
+        Case({key: s.review_card.pk}, HUADE, "huade's scorecard in the scheme under review"),
+        Case({key: s.draft_card.pk}, OFFICE, "huade's line of the office's draft"),
+    ]
+
+
+def scheme_form(s):
+    return {
+        "title": "越权修改的考核方案",
+        "year": "2023",
+        "assessor": "市农牧局",
+        "period_start": "2023-01-01",
+        "period_end": "2023-12-31",
+        "good_from": "90",
+        "fairly_good_from": "80",
+        "average_from": "60",
+        "version": _version(Scheme, s.draft_scheme.pk),
+    }
+
+
+def item_form(s):
+    return {"title": "越权写入的考核指标", "max_score": "5", "method": "manual"}
+
+
+def evidence_file(s):
+    return {
+        "file": SimpleUploadedFile("越权上传的佐证.pdf", PDF, content_type="application/pdf"),
+        "description": "越权上传",
+    }
+
+
+def _scheme_list_is_the_open_one(s, response):
+    """卓资县's liaison lists the open scheme that assesses 卓资县, not the one assessing
+    化德县 alone nor the draft; and the pages of that scheme it may open show 卓资县's own
+    line only (what a SHARED entry would check, for URLs whose entries attack the schemes
+    卓资县 may not see)."""
+    assert list(response.context["schemes"]) == [s.shared_scheme]
+    _shared_scheme_pages_show_only_zhuozi(s)
+
+
+def _api_scheme_list_is_the_open_one(s, response):
+    assert [row["title"] for row in response.json()["items"]] == [SHARED_SCHEME]
+
+
+def _readable(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if "spreadsheetml" in kind:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    if "zip" in kind:
+        with zipfile.ZipFile(io.BytesIO(content)) as bundle:
+            names = bundle.namelist()
+            index = [n for n in names if n.endswith(".xlsx")]
+            cells = []
+            for name in index:
+                workbook = openpyxl.load_workbook(io.BytesIO(bundle.read(name)), read_only=True)
+                cells += [
+                    str(value)
+                    for sheet in workbook.worksheets
+                    for row in sheet.iter_rows(values_only=True)
+                    for value in row
+                    if value is not None
+                ]
+            return "\n".join(names + cells)
+    text = content.decode("utf-8", errors="replace")
+    if "json" in kind:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    return text
+
+
+def _shared_scheme_pages_show_only_zhuozi(s):
+    world = s.world
+    client = Client()
+    client.force_login(world.zhuozi_liaison)
+    scheme, card = s.shared_scheme, s.zhuozi_card
+    pages = [
+        reverse("assessment:scheme", args=[scheme.pk]),
+        reverse("assessment:export_scores", args=[scheme.pk]),
+        reverse("assessment:participant", args=[card.pk]),
+        reverse("assessment:export_participant", args=[card.pk]),
+        reverse("assessment:export_bundle", args=[card.pk]),
+        *(
+            reverse("assessment:score_basis", args=[score.pk])
+            for score in card.scores.exclude(item__method="manual")
+        ),
+        f"/api/v1/assessment/schemes/{scheme.pk}",
+        f"/api/v1/assessment/schemes/{scheme.pk}/ranking",
+        f"/api/v1/assessment/units/{card.pk}",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        text = _readable(response)
+        leaked = found_secrets(text)
+        assert not leaked, f"{url} shows 卓资县's liaison 化德县's data: {leaked}"
+    page = client.get(pages[0])
+    assert [row.unit for row in page.context["ranking"]] == [world.zhuozi]
+    ranking = client.get(pages[-2]).json()
+    assert [row["unit"]["code"] for row in ranking] == [world.zhuozi.code]
+    # The score sheet: 卓资县's row alone; its reason, not 化德县's, in the detail.
+    sheet = _readable(client.get(pages[1]))
+    assert ZHUOZI_SELF_REASON in sheet
+    assert world.huade.name not in sheet
+    card_page = _readable(client.get(pages[2]))
+    assert ZHUOZI_SELF_REASON in card_page
+    assert s.zhuozi_scheme_evidence.file.name in card_page
 
 
 # --- the registry --------------------------------------------------------------------------
@@ -820,6 +985,177 @@ REGISTRY: dict[str, Entry] = {
     "audit:export": Entry(Check.FORBIDDEN, AUDIT_ONLY),
     "audit:verify": Entry(Check.FORBIDDEN, AUDIT_ONLY),
     "audit:detail": Entry(Check.FOREIGN, cases=huade_audit_event),
+    # --- assessment: schemes (views.py)
+    "assessment:home": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"year": 2023},
+        verify=_scheme_list_is_the_open_one,
+    ),
+    "assessment:scheme_create": Entry(
+        Check.FORBIDDEN, "only an office's staff create assessment schemes"
+    ),
+    # 卓资县's liaison opens the scheme assessing 卓资县 too (its items and 卓资县's own line
+    # of the ranking): that page is checked by the verify of "assessment:home".
+    "assessment:scheme": Entry(Check.FOREIGN, cases=hidden_schemes),
+    "assessment:scheme_edit": Entry(Check.FOREIGN, cases=managed_schemes, body=scheme_form),
+    "assessment:scheme_units": Entry(
+        Check.FOREIGN,
+        cases=managed_schemes,
+        body=lambda s: {"units": [s.world.zhuozi.pk]},
+    ),
+    "assessment:scheme_act": Entry(
+        Check.FOREIGN,
+        cases=managed_schemes,
+        body=lambda s: {
+            "action": "open",
+            "reason": "越权操作",
+            "version": _version(Scheme, s.draft_scheme.pk),
+        },
+    ),
+    "assessment:scheme_compute": Entry(Check.FOREIGN, cases=managed_schemes, body=lambda s: {}),
+    "assessment:item_create": Entry(Check.FOREIGN, cases=managed_schemes, body=item_form),
+    "assessment:item_edit": Entry(Check.FOREIGN, cases=managed_items, body=item_form),
+    "assessment:item_delete": Entry(Check.FOREIGN, cases=managed_items, body=lambda s: {}),
+    "assessment:evidence_gaps": Entry(
+        Check.FOREIGN,
+        # Every unit's gaps: the organising office's (and the bureau's) to see.
+        cases=lambda s: [
+            *[Case(c.kwargs, OFFICE, c.label) for c in hidden_schemes(s)],
+            Case({"pk": s.shared_scheme.pk}, OFFICE, "the scheme assessing 卓资县 too"),
+        ],
+    ),
+    # --- assessment: import (views_import.py)
+    "assessment:scheme_import": Entry(
+        Check.FOREIGN, cases=managed_schemes, body=lambda s: {"cancel": "1"}
+    ),
+    "assessment:import_template": Entry(
+        Check.FORBIDDEN, "the blank import form is for an office's staff, who design schemes"
+    ),
+    # --- assessment: a unit's scorecard, scores and evidence (views_scores.py)
+    "assessment:participant": Entry(Check.FOREIGN, cases=huade_cards),
+    "assessment:participant_act": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_card.pk}, HUADE, "huade's self-assessment, every item scored"),
+            Case(
+                {"pk": s.zhuozi_card.pk},
+                None,
+                "卓资县's own self-assessment: returning it is the organising office's",
+            ),
+        ],
+        body=lambda s: {
+            "action": "return",
+            "reason": "越权退回",
+            "version": _version(Participant, s.huade_card.pk),
+        },
+        owner_body=lambda s: {
+            "action": "submit",
+            "version": _version(Participant, s.huade_card.pk),
+        },
+    ),
+    "assessment:evidence_add": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case(
+                {"pk": s.huade_card.pk, "item_pk": s.manual_item.pk},
+                HUADE,
+                "huade's scorecard, an item both counties supply evidence for",
+            ),
+            Case(
+                {"pk": s.review_card.pk, "item_pk": s.review_item.pk},
+                HUADE,
+                "huade's scorecard in the scheme under review",
+            ),
+            Case(
+                {"pk": s.zhuozi_card.pk, "item_pk": s.review_item.pk},
+                None,
+                "an item of the scheme assessing huade alone, through 卓资县's own scorecard: "
+                "nobody files there",
+            ),
+        ],
+        body=evidence_file,
+    ),
+    "assessment:score_self": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_manual_score.pk}, HUADE, "huade's score in the open scheme"),
+            Case(
+                {"pk": s.review_card_score.pk},
+                None,
+                "huade's score in the scheme under review: self-assessment is over",
+            ),
+        ],
+        body=lambda s: {
+            "self_score": "20",
+            "self_reason": "越权自评",
+            "version": _version(Score, s.huade_manual_score.pk),
+        },
+    ),
+    "assessment:score_review": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.review_card_score.pk}, DIRECTOR, "huade's score, the named reviewer's"),
+            Case(
+                {"pk": s.huade_manual_score.pk},
+                None,
+                "huade's score in the open scheme: not under review yet",
+            ),
+            Case(
+                {"pk": s.zhuozi_manual_score.pk},
+                None,
+                "卓资县's own score: a county does not review itself",
+            ),
+        ],
+        body=lambda s: {
+            "review_score": "15",
+            "review_reason": "越权评审",
+            "version": _version(Score, s.review_card_score.pk),
+        },
+    ),
+    "assessment:score_basis": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_tasks_score.pk}, HUADE, "huade's tasks behind its score"),
+            Case({"pk": s.huade_indicator_score.pk}, HUADE, "huade's indicator figures"),
+            Case({"pk": s.huade_notices_score.pk}, HUADE, "the notices huade received"),
+        ],
+    ),
+    "assessment:score_rectify": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_tasks_score.pk}, OFFICE, "huade's deduction, the office's"),
+            Case({"pk": s.review_card_score.pk}, DIRECTOR, "huade's deduction, its reviewer's"),
+            Case(
+                {"pk": s.zhuozi_indicator_score.pk},
+                OFFICE,
+                "卓资县's own deduction: the office opens its rectification",
+            ),
+        ],
+        body=lambda s: {"requirement": "越权开出的整改", "due_date": _today_plus(s, 30)},
+    ),
+    "assessment:evidence_download": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_scheme_evidence.pk}, HUADE, "huade's uploaded evidence"),
+            Case({"pk": s.huade_linked_evidence.pk}, HUADE, "huade's task evidence, linked"),
+            Case({"pk": s.review_evidence.pk}, HUADE, "evidence in the scheme under review"),
+        ],
+    ),
+    "assessment:evidence_remove": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_scheme_evidence.pk}, HUADE, "huade's uploaded evidence"),
+            Case({"pk": s.review_evidence.pk}, HUADE, "evidence in the scheme under review"),
+        ],
+        body=lambda s: {},
+    ),
+    # --- assessment: downloads (views_export.py)
+    # The score sheet of the scheme assessing 卓资县 too holds 卓资县's row alone: checked
+    # by the verify of "assessment:home".
+    "assessment:export_scores": Entry(Check.FOREIGN, cases=hidden_schemes),
+    "assessment:export_participant": Entry(Check.FOREIGN, cases=huade_cards),
+    "assessment:export_bundle": Entry(Check.FOREIGN, cases=huade_cards),
     # --- the API
     "api:openapi-json": Entry(Check.NO_DATA, "the API's schema"),
     "api:openapi-view": Entry(Check.NO_DATA, "the API's documentation page"),
@@ -959,6 +1295,16 @@ REGISTRY: dict[str, Entry] = {
             ),
         ],
     ),
+    # --- the API: assessment (read-only; the open scheme's pages: "assessment:home")
+    "api:list_schemes": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"year": 2023},
+        verify=_api_scheme_list_is_the_open_one,
+    ),
+    "api:get_scheme": Entry(Check.FOREIGN, cases=lambda s: hidden_schemes(s, key="scheme_id")),
+    "api:get_ranking": Entry(Check.FOREIGN, cases=lambda s: hidden_schemes(s, key="scheme_id")),
+    "api:get_scorecard": Entry(Check.FOREIGN, cases=lambda s: huade_cards(s, key="participant_id")),
     # --- the admin site (every other admin:* pattern falls under NAMESPACES["admin"])
     "admin:login": Entry(Check.NO_DATA, "sends everyone to the platform's own sign-in page"),
 }

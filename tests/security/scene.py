@@ -18,6 +18,15 @@ its photos, research report and findings, the visit planned there (unannounced: 
 化德县 sees it), 化德县's rectification items with their reports and evidence, the notice
 issued to 化德县 alone with its reply, 化德县's reply to the shared notice, nor the potato
 office's drafts.
+
+Assessment: the potato office's scheme assessing both counties, in self-assessment, as
+imported from the usual form (its first item's 责任单位 "各旗县市区": both counties supply
+evidence for it). 卓资县's liaison sees the scheme, its items and 卓资县's own scorecard
+(with its place in the ranking), not 化德县's scorecard: its self-assessed reasons, its
+evidence (uploaded, and linked from 化德县's task), the tasks and notices behind its
+computed scores. Nor the scheme assessing 化德县 alone (under review by the potato office's
+director, with the review's reasons), nor the office's scheme still being designed (not
+even the counties it will assess see it).
 """
 
 import datetime
@@ -29,6 +38,9 @@ from types import SimpleNamespace
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from zhuanban.assessment import services as assessment_services
+from zhuanban.assessment.lifecycle import SchemeAction
+from zhuanban.assessment.models import Method
 from zhuanban.core import notify
 from zhuanban.core.files import store_upload
 from zhuanban.dispatch import services as dispatch_services
@@ -91,6 +103,19 @@ ZHUOZI_GROUP = "卓资县种薯基地督导组"
 ZHUOZI_VISIT_PLACE = "卓资县巴音锡勒镇种薯繁育基地"
 ZHUOZI_PROBLEM = "卓资县种薯窖通风设施不足"
 SHARED_NOTICE_TITLE = "关于马铃薯仓储设施建设进度的督办通报"
+# Assessment
+HUADE_ASSESSED_TASK = "化德县马铃薯窖藏改造考核任务"
+HUADE_SELF_REASON = "化德县冷库项目自评说明三九一"
+HUADE_SCHEME_FILE = "化德县考核佐证材料四六八.pdf"
+HUADE_SCHEME_FILE_NOTE = "化德县佐证说明二五七"
+HUADE_REVIEW_SCHEME = "2023年度化德县冷链物流专项考核"
+HUADE_REVIEW_SELF_REASON = "化德县冷链专项自评说明六零八"
+HUADE_REVIEW_REASON = "化德县冷链专项评审扣分说明七一五"
+HUADE_REVIEW_FILE = "化德县冷链专项佐证.pdf"
+DRAFT_SCHEME = "化德县草原生态保护考核草案"
+DRAFT_ITEM = "化德县草场禁牧落实九四六"
+SHARED_SCHEME = "2023年度马铃薯仓储设施建设考核"
+ZHUOZI_SELF_REASON = "卓资县种薯窖改造全部完工"
 
 SECRETS = (
     "白音特拉冷链物流园",
@@ -127,6 +152,16 @@ SECRETS = (
     "仓储复工佐证",
     "冷库专项资金拨付",
     "冷链物流园用地审批",
+    "窖藏改造考核任务",
+    "自评说明三九一",
+    "考核佐证材料四六八",
+    "佐证说明二五七",
+    "冷链物流专项考核",
+    "冷链专项自评说明六零八",
+    "评审扣分说明七一五",
+    "冷链专项佐证",
+    "草原生态保护考核草案",
+    "草场禁牧落实九四六",
 )
 ZHUOZI_TASK = "卓资县种薯繁育基地建设"
 
@@ -555,6 +590,184 @@ def _build_notices(world, today):
     )
 
 
+def _scheme(world, title, *, units, items, reviewers=(), responsible=None):
+    """A 2023 scheme of the potato office: `items` as (title, max, method, extra fields);
+    `responsible` (units) on the first item, worded 各旗县市区 as the usual form has it."""
+    scheme = assessment_services.scheme_save(
+        actor=world.office,
+        office=world.potato,
+        reviewers=list(reviewers),
+        data={
+            "title": title,
+            "year": 2023,
+            "assessor": "市农牧局",
+            # From 2023 (the indicator's year) until after today: the tasks and notices
+            # of the scene fall in it, whatever today is.
+            "period_start": datetime.date(2023, 1, 1),
+            "period_end": timezone.localdate() + datetime.timedelta(days=30),
+        },
+    )
+    made = []
+    for position, (name, max_score, method, fields) in enumerate(items):
+        made.append(
+            assessment_services.item_save(
+                actor=world.office,
+                scheme=scheme,
+                data={"title": name, "max_score": Decimal(max_score), "method": method, **fields},
+                responsible_units=responsible if responsible and position == 0 else (),
+            )
+        )
+    assessment_services.participants_set(actor=world.office, scheme=scheme, units=units)
+    scheme.refresh_from_db()
+    return scheme, made
+
+
+def _open(world, scheme):
+    scheme = assessment_services.scheme_act(
+        actor=world.office, scheme=scheme, action=SchemeAction.OPEN
+    )
+    return scheme, {p.unit_id: p for p in scheme.participants.all()}
+
+
+def _self_score(liaison, card, item, value, reason):
+    score = card.scores.get(item=item)
+    return assessment_services.score_self(
+        actor=liaison, score=score, value=value, reason=reason, expected_version=score.version
+    )
+
+
+def _build_assessment(world, scene):
+    """The shared scheme (卓资县 and 化德县, self-assessment), the scheme assessing 化德县
+    alone (under review, reviewer: the potato office's director) and a draft."""
+    office, huade_liaison = world.office, world.huade_liaison
+    today = scene.today
+    # 化德县's overdue task in the shared list: the tasks item's data behind its score.
+    assessed_task = task_services.task_create(
+        actor=office,
+        task_list=scene.shared_list,
+        content=HUADE_ASSESSED_TASK,
+        lead_unit=world.huade,
+        start_date=today - datetime.timedelta(days=90),
+        due_date=today - datetime.timedelta(days=10),
+        counts_in_assessment=True,
+    )
+    task_services.task_act(actor=office, task=assessed_task, action=Action.ASSIGN)
+    shared, (manual, tasks, indicator, notices) = _scheme(
+        world,
+        SHARED_SCHEME,
+        units=[world.zhuozi, world.huade],
+        items=[
+            (
+                "仓储设施建设成效",
+                "20",
+                Method.MANUAL,
+                {
+                    "criteria": "全部完工得20分，每缺一处扣5分。",
+                    "evidence_required": "验收报告、现场照片",
+                    "responsible_text": "各旗县市区",
+                },
+            ),
+            ("重点任务按期办结", "10", Method.TASKS, {"task_list": scene.shared_list}),
+            ("肉牛存栏完成率", "10", Method.INDICATOR, {"indicator": scene.indicator}),
+            ("督办通报扣分", "5", Method.NOTICES, {"points_per_notice": Decimal(2)}),
+        ],
+        responsible=[world.zhuozi, world.huade],
+    )
+    shared, cards = _open(world, shared)
+    huade_card, zhuozi_card = cards[world.huade.pk], cards[world.zhuozi.pk]
+    _self_score(huade_liaison, huade_card, manual, "17.5", HUADE_SELF_REASON)
+    _self_score(world.zhuozi_liaison, zhuozi_card, manual, "18", ZHUOZI_SELF_REASON)
+    huade_file = assessment_services.evidence_upload(
+        actor=huade_liaison,
+        participant=huade_card,
+        item=manual,
+        upload=_pdf(HUADE_SCHEME_FILE),
+        description=HUADE_SCHEME_FILE_NOTE,
+    )
+    huade_linked = assessment_services.evidence_link(
+        actor=huade_liaison, participant=huade_card, item=manual, file_id=scene.evidence.pk
+    )
+    zhuozi_file = assessment_services.evidence_upload(
+        actor=world.zhuozi_liaison,
+        participant=zhuozi_card,
+        item=manual,
+        upload=_pdf("卓资县种薯窖验收报告.pdf"),
+    )
+
+    review, (review_item,) = _scheme(
+        world,
+        HUADE_REVIEW_SCHEME,
+        units=[world.huade],
+        items=[("冷链设施运营管理", "20", Method.MANUAL, {"evidence_required": "运营台账"})],
+        reviewers=[world.potato_director],
+    )
+    review, review_cards = _open(world, review)
+    review_card = review_cards[world.huade.pk]
+    _self_score(huade_liaison, review_card, review_item, "18", HUADE_REVIEW_SELF_REASON)
+    review_file = assessment_services.evidence_upload(
+        actor=huade_liaison,
+        participant=review_card,
+        item=review_item,
+        upload=_pdf(HUADE_REVIEW_FILE),
+    )
+    review_card.refresh_from_db()
+    assessment_services.participant_act(
+        actor=huade_liaison,
+        participant=review_card,
+        action="submit",
+        expected_version=review_card.version,
+    )
+    review = assessment_services.scheme_act(actor=office, scheme=review, action=SchemeAction.REVIEW)
+    review_score = review_card.scores.get(item=review_item)
+    review_score = assessment_services.score_review(
+        actor=world.potato_director,
+        score=review_score,
+        value="14",
+        reason=HUADE_REVIEW_REASON,
+        expected_version=review_score.version,
+    )
+
+    draft, (draft_item,) = _scheme(
+        world,
+        DRAFT_SCHEME,
+        units=[world.zhuozi, world.huade],
+        items=[(DRAFT_ITEM, "10", Method.MANUAL, {})],
+    )
+
+    def score(card, item):
+        return card.scores.get(item=item)
+
+    for card in (huade_card, zhuozi_card, review_card):
+        card.refresh_from_db()
+    return SimpleNamespace(
+        assessed_task=assessed_task,
+        shared_scheme=shared,
+        review_scheme=review,
+        draft_scheme=draft,
+        huade_card=huade_card,
+        zhuozi_card=zhuozi_card,
+        review_card=review_card,
+        draft_card=draft.participants.get(unit=world.huade),
+        manual_item=manual,
+        tasks_item=tasks,
+        indicator_item=indicator,
+        notices_item=notices,
+        review_item=review_item,
+        draft_item=draft_item,
+        huade_manual_score=score(huade_card, manual),
+        huade_tasks_score=score(huade_card, tasks),
+        huade_indicator_score=score(huade_card, indicator),
+        huade_notices_score=score(huade_card, notices),
+        zhuozi_manual_score=score(zhuozi_card, manual),
+        zhuozi_indicator_score=score(zhuozi_card, indicator),
+        review_card_score=review_score,
+        huade_scheme_evidence=huade_file,
+        huade_linked_evidence=huade_linked,
+        zhuozi_scheme_evidence=zhuozi_file,
+        review_evidence=review_file,
+    )
+
+
 def build_scene(world) -> SimpleNamespace:
     today = timezone.localdate()
     scene = SimpleNamespace(world=world, today=today)
@@ -562,6 +775,7 @@ def build_scene(world) -> SimpleNamespace:
     scene.__dict__.update(vars(_build_dispatch(world)))
     scene.__dict__.update(vars(_build_supervision(world, today)))
     scene.__dict__.update(vars(_build_notices(world, today)))
+    scene.__dict__.update(vars(_build_assessment(world, scene)))
     scene.chain = ChainFactory(code="potato", name="马铃薯产业链", short_name="薯")
     (scene.huade_notification,) = notify.notify(
         [world.huade_liaison], kind="test", title=HUADE_NOTIFICATION, url="/tasks/"

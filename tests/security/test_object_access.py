@@ -45,7 +45,7 @@ LOGIN_PATH = "/accounts/login/"
 
 
 def fingerprint() -> dict:
-    """Every business row (tasks, dispatch, supervision, rectification, org,
+    """Every business row (tasks, dispatch, supervision, rectification, assessment, org,
     notifications, files, users): what a refused request must leave exactly as it was.
     The many-to-many tables count too (a visit's photos, a report's evidence). The audit
     trail is left out: recording a refusal there is allowed."""
@@ -54,6 +54,7 @@ def fingerprint() -> dict:
         *apps.get_app_config("dispatch").get_models(include_auto_created=True),
         *apps.get_app_config("supervision").get_models(include_auto_created=True),
         *apps.get_app_config("rectification").get_models(include_auto_created=True),
+        *apps.get_app_config("assessment").get_models(include_auto_created=True),
         *apps.get_app_config("org").get_models(include_auto_created=True),
         Notification,
         StoredFile,

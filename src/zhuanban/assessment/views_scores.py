@@ -96,7 +96,7 @@ def _powers(user, participant: Participant) -> Powers:
         and in_self
         and (participant.self_status, ParticipantActForm.RETURN) in SELF_TRANSITIONS,
         evidence_all=evidence_all,
-        evidence_some=not evidence_all and scoping.supplies_evidence(user, scheme),
+        evidence_some=not evidence_all and scoping.can_add_evidence(user, participant),
         evidence_open=scheme.status in EVIDENCE_STATES,
     )
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from zhuanban.assessment import services
 from zhuanban.assessment.lifecycle import SchemeAction, SchemeStatus
@@ -323,18 +323,19 @@ def test_the_ranking_shows_totals_grades_and_ranks(login, world, opened):
     html = html_of(login(world.leader).get(reverse("assessment:scheme", args=[opened.scheme.pk])))
     # 化德县: 20 + 10 + 10 + 5 computed; 卓资县 10 + 3.33 + 7.50 + 1; the manual item awaits
     # a score for both, so no grade yet and nothing self-assessed.
+    provisional = pgettext("assessment total", "provisional")
     assert ranking_row(html, opened.huade) == [
         "1",
         "化德县",
         "45.00",
-        "45.00",
+        f"45.00 {provisional}",
         "0.00",
         "—",
         "1",
         "0",
         str(opened.huade.get_self_status_display()),
     ]
-    assert ranking_row(html, opened.zhuozi)[:4] == ["2", "卓资县", "21.83", "21.83"]
+    assert ranking_row(html, opened.zhuozi)[:4] == ["2", "卓资县", "21.83", f"21.83 {provisional}"]
     assert html.index(f'id="unit-{opened.huade.pk}"') < html.index(f'id="unit-{opened.zhuozi.pk}"')
     assert reverse("assessment:participant", args=[opened.zhuozi.pk]) in html
     # Results and gaps for the bureau.
