@@ -24,7 +24,6 @@ import datetime
 import hashlib
 import io
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,11 +36,11 @@ from django.utils.translation import ngettext, pgettext
 
 from zhuanban.assessment.exports import ScoreSheet, full_number
 from zhuanban.assessment.models import Evidence, Item, Participant, Score
+from zhuanban.core.downloads import verified_copy
 from zhuanban.core.excel import Column
 from zhuanban.core.ledger import as_of_text, new_workbook, subtitle_text
 from zhuanban.core.models import StoredFile
 
-SPOOL_BYTES = 4 * 1_048_576  # a file larger than this is copied to disk while checked
 FOLDER_MAX_CHARS = 60
 FILE_MAX_CHARS = 100
 COMPRESSED_TYPES = ("image/", "application/vnd.openxmlformats", "application/zip")
@@ -179,29 +178,12 @@ def _leaves_scores_evidence(participant: Participant):
 
 def _checked_copy(stored: StoredFile) -> tuple[str, str, BinaryIO | None]:
     """(check, SHA-256 found, a copy of the bytes read when they are what was uploaded)."""
-    copy = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by the caller)
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        try:
-            source = stored.file.open("rb")
-        except (OSError, ValueError):  # not on disk, or no file recorded at all
-            copy.close()
-            return Check.MISSING_FILE, "", None
-        with source:
-            for chunk in source.chunks():
-                digest.update(chunk)
-                copy.write(chunk)
-                size += len(chunk)
-    except BaseException:
-        copy.close()
-        raise
-    found = digest.hexdigest()
-    if found != stored.sha256 or size != stored.size:
-        copy.close()
-        return Check.CHANGED, found, None
-    copy.seek(0)
-    return Check.INCLUDED, found, copy
+    checked = verified_copy(stored)
+    if checked.missing:
+        return Check.MISSING_FILE, "", None
+    if checked.copy is None:
+        return Check.CHANGED, checked.sha256, None
+    return Check.INCLUDED, checked.sha256, checked.copy
 
 
 def _zip_time(moment: datetime.datetime | None) -> tuple[int, int, int, int, int, int]:

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from zhuanban.assessment import bundle, exports
 from zhuanban.assessment.access import get_participant_for_user, get_scheme_for_user
 from zhuanban.core import audit
+from zhuanban.core.downloads import SPOOL_BYTES
 from zhuanban.core.excel import xlsx_attachment
 from zhuanban.core.models import AuditAction, AuditOutcome
 from zhuanban.core.ratelimits import limit_export
@@ -119,7 +120,7 @@ def _record_failures(request, participant, result: bundle.Bundle) -> None:
 def evidence_bundle(request, pk: int):
     participant = get_participant_for_user(request.user, pk)
     today = timezone.localdate()
-    out = tempfile.SpooledTemporaryFile(max_size=bundle.SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     try:
         result = bundle.write_bundle(participant, out, today=today)
     except BaseException:

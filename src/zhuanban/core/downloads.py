@@ -16,6 +16,8 @@ this function is the only way out.
 import hashlib
 import logging
 import tempfile
+from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -77,12 +79,21 @@ def _refuse(request: HttpRequest, stored: StoredFile, *, missing: bool, found: d
     )
 
 
-def serve_stored_file(
-    request: HttpRequest, stored: StoredFile, *, context: models.Model | None = None
-) -> HttpResponse:
-    """The file as an attachment, if it is still what was uploaded; `context` (the task,
-    the submission) is named in the audit event. The caller has checked access."""
-    copy = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+@dataclass(frozen=True)
+class Checked:
+    """A stored file read back: a copy of its bytes when they are still what was
+    uploaded (`copy`, at the start, the caller closes it), else why not."""
+
+    copy: BinaryIO | None
+    missing: bool = False
+    sha256: str = ""
+    size: int = 0
+
+
+def verified_copy(stored: StoredFile) -> Checked:
+    """Read `stored` once, hashing it on the way into a spooled copy: the copy only when
+    the SHA-256 and size match the record (a changed or lost file is never handed out)."""
+    copy = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the caller closes it)
     digest = hashlib.sha256()
     size = 0
     try:
@@ -90,7 +101,7 @@ def serve_stored_file(
             source = stored.file.open("rb")
         except (OSError, ValueError):  # not on disk, or no file recorded at all
             copy.close()
-            return _refuse(request, stored, missing=True, found={}, context=context)
+            return Checked(None, missing=True)
         with source:
             for chunk in source.chunks():
                 digest.update(chunk)
@@ -99,11 +110,24 @@ def serve_stored_file(
     except BaseException:
         copy.close()
         raise
-    found = {"sha256": digest.hexdigest(), "size": size}
-    if found["sha256"] != stored.sha256 or size != stored.size:
+    found = digest.hexdigest()
+    if found != stored.sha256 or size != stored.size:
         copy.close()
-        return _refuse(request, stored, missing=False, found=found, context=context)
+        return Checked(None, sha256=found, size=size)
     copy.seek(0)
+    return Checked(copy, sha256=found, size=size)
+
+
+def serve_stored_file(
+    request: HttpRequest, stored: StoredFile, *, context: models.Model | None = None
+) -> HttpResponse:
+    """The file as an attachment, if it is still what was uploaded; `context` (the task,
+    the submission) is named in the audit event. The caller has checked access."""
+    checked = verified_copy(stored)
+    if checked.copy is None:
+        found = {} if checked.missing else {"sha256": checked.sha256, "size": checked.size}
+        return _refuse(request, stored, missing=checked.missing, found=found, context=context)
+    copy = checked.copy
     response = FileResponse(
         copy,
         as_attachment=True,
