@@ -7,8 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -102,23 +100,17 @@ def scheme_import(request, pk: int):
 
 
 def _confirm(request, scheme: Scheme):
-    pending = PENDING.get(request, scheme.pk)
-    data = None
-    if pending is not None and request.POST.get("token") == pending["token"]:
-        try:
-            with default_storage.open(pending["path"], "rb") as stored:
-                data = stored.read()
-        except FileNotFoundError:
-            PENDING.discard(request, scheme.pk)
-    if data is None:
+    found = PENDING.read(request, scheme.pk, request.POST.get("token"))
+    if found is None:
         messages.error(
             request, _("The checked file is no longer waiting for confirmation; upload it again.")
         )
         return redirect("assessment:scheme_import", pk=scheme.pk)
+    pending, upload = found
     plan = None
     try:
         plan = importer.parse_workbook(
-            SimpleUploadedFile(pending["name"], data),
+            upload,
             scheme=scheme,
             replace=bool(pending.get("replace")),
         )

@@ -10,6 +10,7 @@ import datetime
 import uuid
 
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 MAX_AGE = datetime.timedelta(days=1)
@@ -22,6 +23,20 @@ class PendingUploads:
 
     def get(self, request, key) -> dict | None:
         return request.session.get(self.session_key, {}).get(str(key))
+
+    def read(self, request, key, token: str | None) -> tuple[dict, SimpleUploadedFile] | None:
+        """The waiting entry and its file, if `token` is the one the confirm form was given
+        and the file is still there (None otherwise: the user uploads it again)."""
+        pending = self.get(request, key)
+        if pending is None or token != pending["token"]:
+            return None
+        try:
+            with default_storage.open(pending["path"], "rb") as stored:
+                data = stored.read()
+        except FileNotFoundError:
+            self.discard(request, key)
+            return None
+        return pending, SimpleUploadedFile(pending["name"], data)
 
     def discard(self, request, key) -> None:
         waiting = request.session.get(self.session_key, {})

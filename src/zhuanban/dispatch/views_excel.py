@@ -15,8 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -200,26 +198,17 @@ def upload(request, pk: int, unit_id: int):
 
 
 def _confirm(request, submission: Submission):
-    pending = PENDING.get(request, submission.pk)
     choice = request.POST.get("confirm")
-    data = None
-    if (
-        pending is not None
-        and choice in CONFIRM_ACTIONS
-        and request.POST.get("token") == pending["token"]
-    ):
-        try:
-            with default_storage.open(pending["path"], "rb") as stored:
-                data = stored.read()
-        except FileNotFoundError:
-            PENDING.discard(request, submission.pk)
-    if data is None:
+    found = None
+    if choice in CONFIRM_ACTIONS:
+        found = PENDING.read(request, submission.pk, request.POST.get("token"))
+    if found is None:
         messages.error(
             request, _("The checked file is no longer waiting for confirmation; upload it again.")
         )
         return redirect("dispatch:submission_upload", submission.round_id, submission.unit_id)
     PENDING.discard(request, submission.pk)
-    upload = SimpleUploadedFile(pending["name"], data)
+    pending, upload = found
     result = read_unit_workbook(upload, submission)
     if not result.is_valid:
         return _render(request, submission, result=result, status=422)

@@ -6,8 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -68,20 +66,13 @@ def import_upload(request, pk: int):
 
 
 def _confirm(request, task_list: TaskList):
-    pending = PENDING.get(request, task_list.pk)
-    data = None
-    if pending is not None and request.POST.get("token") == pending["token"]:
-        try:
-            with default_storage.open(pending["path"], "rb") as stored:
-                data = stored.read()
-        except FileNotFoundError:
-            PENDING.discard(request, task_list.pk)
-    if data is None:
+    found = PENDING.read(request, task_list.pk, request.POST.get("token"))
+    if found is None:
         messages.error(
             request, _("The checked file is no longer waiting for confirmation; upload it again.")
         )
         return redirect("tasks:import", pk=task_list.pk)
-    upload = SimpleUploadedFile(pending["name"], data)
+    pending, upload = found
     plan = None
     try:
         plan = importer.parse_workbook(upload, task_list=task_list)
