@@ -37,12 +37,9 @@ from zhuanban.core import audit
 from zhuanban.core.models import AuditAction
 from zhuanban.org.models import OrgUnit
 from zhuanban.tasks.importer import (
-    _FOOTNOTE_MARK,
     _HEADER_HINT,
-    _NOTE_ROW,
     ERROR,
     HEADER_SCAN_ROWS,
-    MAX_BLANK_ROWS,
     MAX_HEADER_COLUMNS,
     WARNING,
     Problem,
@@ -394,36 +391,9 @@ class _Planner:
         self.numbered = any(
             self.own(row, NUMBER) for row in range(first, min(worksheet.max_row, 5000) + 1)
         )
-        data_rows = blank_run = 0
-        for row in range(first, worksheet.max_row + 1):
-            own = [(key, text) for key in self.sheet.columns if (text := self.own(row, key))]
-            number_text = self.own(row, NUMBER)
-            number = _parse_number(number_text) if number_text else None
-            if not own or ([k for k, _t in own] == [NUMBER] and number and not number.rest):
-                blank_run += 1  # a template's pre-numbered empty rows count as blank
-                if blank_run > MAX_BLANK_ROWS:
-                    return
-                continue
-            blank_run = 0
-            data_rows += 1
-            if data_rows > MAX_DATA_ROWS:
-                self.problem(
-                    row,
-                    "",
-                    _("The sheet has more than %(n)s rows; split it into several files.")
-                    % {"n": MAX_DATA_ROWS},
-                    "too_many_rows",
-                )
-                return
-            if len(own) == 1 and (_NOTE_ROW.match(own[0][1]) or _FOOTNOTE_MARK.match(own[0][1])):
-                self.problem(
-                    row,
-                    own[0][0],
-                    _("Read as a note below the table and not imported."),
-                    "note_row",
-                    WARNING,
-                )
-                continue
+        for row, _own, number, number_text in self.sheet.data_rows(
+            self.problem, max_rows=MAX_DATA_ROWS
+        ):
             if self._total_row(row, number_text):
                 continue
             if number_text and number is None:

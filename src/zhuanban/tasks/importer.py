@@ -299,6 +299,62 @@ class _Sheet:
     def letter(self, key: str) -> str:
         return get_column_letter(self.columns[key]) if key in self.columns else ""
 
+    def own_values(self, row: int) -> list[tuple[str, str]]:
+        """The row's non-empty cells that are not the lower part of a merge."""
+        found = []
+        for key, col in self.columns.items():
+            if (row, col) in self.continued:
+                continue
+            text = _text(self.value(row, key))
+            if text:
+                found.append((key, text))
+        return found
+
+    def number_of(self, row: int) -> "tuple[_Number | None, str]":
+        """The 序号 of a row (None in the lower rows of a merged 序号) and its text."""
+        col = self.columns.get(NUMBER)
+        if col is None or (row, col) in self.continued:
+            return None, ""
+        text = _text(self.value(row, NUMBER))
+        return (_parse_number(text) if text else None), text
+
+    def data_rows(self, problem, max_rows: int = MAX_DATA_ROWS):
+        """(row, its own cells, its number, the number's text) for each row below the
+        header with something in it. Blank rows are skipped (and a template's numbered
+        empty ones); the table ends after MAX_BLANK_ROWS of them, or, with an error,
+        after `max_rows` rows; a note below the table is a warning and skipped. Problems
+        go to `problem(row, key, message, code, level)`."""
+        data_rows = blank_run = 0
+        for row in range(self.header_row + 1, self.worksheet.max_row + 1):
+            own = self.own_values(row)
+            number, number_text = self.number_of(row)
+            if not own or ([key for key, _text in own] == [NUMBER] and number and not number.rest):
+                blank_run += 1  # a template's pre-numbered empty rows count as blank
+                if blank_run > MAX_BLANK_ROWS:
+                    return
+                continue
+            blank_run = 0
+            data_rows += 1
+            if data_rows > max_rows:
+                problem(
+                    row,
+                    "",
+                    _("The sheet has more than %(n)s rows; split it into several files.")
+                    % {"n": max_rows},
+                    "too_many_rows",
+                )
+                return
+            if len(own) == 1 and (_NOTE_ROW.match(own[0][1]) or _FOOTNOTE_MARK.match(own[0][1])):
+                problem(
+                    row,
+                    own[0][0],
+                    _("Read as a note below the table and not imported."),
+                    "note_row",
+                    WARNING,
+                )
+                continue
+            yield row, own, number, number_text
+
     def header(self, key: str) -> str:
         return self.headers.get(key) or HEADERS.get(key, "")
 
@@ -534,25 +590,6 @@ class _Builder:
 
     # rows -> items
 
-    def _own_values(self, row: int) -> list[tuple[str, str]]:
-        """The row's non-empty cells that are not the lower part of a merge."""
-        found = []
-        for key, col in self.sheet.columns.items():
-            if (row, col) in self.sheet.continued:
-                continue
-            text = _text(self.sheet.value(row, key))
-            if text:
-                found.append((key, text))
-        return found
-
-    def _number_of(self, row: int) -> tuple[_Number | None, str]:
-        """The 序号 of a row (None in the lower rows of a merged 序号) and its text."""
-        col = self.sheet.columns[NUMBER]
-        if (row, col) in self.sheet.continued:
-            return None, ""
-        text = _text(self.sheet.value(row, NUMBER))
-        return (_parse_number(text) if text else None), text
-
     def _numbers_belong_to_keys(self) -> bool:
         """Whether 序号 numbers the key tasks rather than their measures: it is written on
         rows that start a key task and never on the further measures of one."""
@@ -561,7 +598,7 @@ class _Builder:
             key_text = _text(self.sheet.value(row, KEY_TASK))
             starts_key = bool(key_text) and key_text != current
             current = key_text or current
-            _number, number_text = self._number_of(row)
+            _number, number_text = self.sheet.number_of(row)
             if not number_text:
                 continue
             if starts_key:
@@ -572,37 +609,8 @@ class _Builder:
 
     def read_rows(self) -> None:
         self.numbers_on_keys = self.grouped and self._numbers_belong_to_keys()
-        worksheet = self.sheet.worksheet
         current_key = ""
-        data_rows = blank_run = 0
-        for row in range(self.sheet.header_row + 1, worksheet.max_row + 1):
-            own = self._own_values(row)
-            number, number_text = self._number_of(row)
-            if not own or ([key for key, _text in own] == [NUMBER] and number and not number.rest):
-                blank_run += 1  # a template's pre-numbered empty rows count as blank
-                if blank_run > MAX_BLANK_ROWS:
-                    return
-                continue
-            blank_run = 0
-            data_rows += 1
-            if data_rows > MAX_DATA_ROWS:
-                self.problem(
-                    row,
-                    "",
-                    _("The sheet has more than %(n)s rows; split it into several files.")
-                    % {"n": MAX_DATA_ROWS},
-                    "too_many_rows",
-                )
-                return
-            if len(own) == 1 and (_NOTE_ROW.match(own[0][1]) or _FOOTNOTE_MARK.match(own[0][1])):
-                self.problem(
-                    row,
-                    own[0][0],
-                    _("Read as a note below the table and not imported."),
-                    "note_row",
-                    WARNING,
-                )
-                continue
+        for row, _own, number, number_text in self.sheet.data_rows(self.problem):
             if number_text and number is None:
                 self.problem(
                     row,
