@@ -167,11 +167,26 @@ def can_review(user, participant: Participant) -> bool:
 def can_add_evidence(user, participant: Participant, item: Item | None = None) -> bool:
     if can_self_score(user, participant) or can_manage(user, participant.scheme):
         return True
+    return _supplying(user, participant, item).exists()
+
+
+def _supplying(user, participant: Participant, item: Item | None = None) -> QuerySet[OrgUnit]:
+    """The user's units that supply evidence for `item` (any item) on `participant`'s
+    card: responsible for it, for every unit assessed, or, being assessed (or within a
+    unit assessed), for the unit it lies within only."""
     scheme = participant.scheme
-    # Responsible for the item: for every unit assessed, or, being assessed (or within a
-    # unit assessed), for the unit it lies within only.
-    return (
-        _responsible_units(user, scheme, item)
-        .filter(~Q(_assessed_in(scheme)) | Q(path__startswith=participant.unit.path))
-        .exists()
+    return _responsible_units(user, scheme, item).filter(
+        ~Q(_assessed_in(scheme)) | Q(path__startswith=participant.unit.path)
+    )
+
+
+def evidence_item_ids(user, participant: Participant) -> set[int] | None:
+    """The items on which the user may file evidence for `participant` (one query), or
+    None for all of them (the unit itself and the organising office)."""
+    if can_self_score(user, participant) or can_manage(user, participant.scheme):
+        return None
+    return set(
+        participant.scheme.items.filter(
+            is_heading=False, responsible_units__in=_supplying(user, participant)
+        ).values_list("pk", flat=True)
     )

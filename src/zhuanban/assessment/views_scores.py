@@ -142,11 +142,7 @@ def _card_context(
     if powers.evidence_open and powers.evidence_all:
         evidence_items = {line.item.pk for line in lines if not line.item.is_heading}
     elif powers.evidence_open and powers.evidence_some:
-        evidence_items = {
-            line.item.pk
-            for line in lines
-            if not line.item.is_heading and scoping.can_add_evidence(user, participant, line.item)
-        }
+        evidence_items = scoping.evidence_item_ids(user, participant) or set()
     linkable = (
         list(services.linkable_files(user, participant).order_by("-uploaded_at", "pk"))
         if evidence_items

@@ -54,3 +54,11 @@ def test_a_bureau_section_responsible_for_an_item_supplies_every_county(
     assert scoping.can_add_evidence(clerk, opened.huade, opened.items.manual)
     # ... for that item only.
     assert not scoping.can_add_evidence(clerk, opened.huade, opened.items.tasks)
+
+
+def test_the_items_a_unit_may_file_on_for_a_card(world, every_county_responsible):
+    opened = every_county_responsible
+    clerk = person("crops-clerk", world.crops, name="李春燕")
+    assert scoping.evidence_item_ids(clerk, opened.huade) == {opened.items.manual.pk}
+    assert scoping.evidence_item_ids(world.zhuozi_liaison, opened.huade) == set()
+    assert scoping.evidence_item_ids(world.zhuozi_liaison, opened.zhuozi) is None  # its own card
