@@ -13,7 +13,7 @@ MAIN_NAV = [
     (_("Dispatch"), "dispatch:home", "dispatch"),
     (_("Supervision"), "supervision:home", "supervision"),
     (_("Assessment"), "assessment:home", "assessment"),
-    (_("Documents and meetings"), None, "documents"),
+    (_("Documents and meetings"), "documents:home", "documents"),
     (_("Brand"), None, "brand"),
     (_("Investment"), None, "investment"),
     (_("Reports"), None, "reports"),

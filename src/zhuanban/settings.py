@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "zhuanban.rectification",
     "zhuanban.supervision",
     "zhuanban.assessment",
+    "zhuanban.documents",
     "zhuanban.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",

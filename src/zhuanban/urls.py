@@ -14,6 +14,7 @@ urlpatterns = [
     path("supervision/", include("zhuanban.supervision.urls")),
     path("rectification/", include("zhuanban.rectification.urls")),
     path("assessment/", include("zhuanban.assessment.urls")),
+    path("documents/", include("zhuanban.documents.urls")),
     path("notifications/", include("zhuanban.core.urls")),
     path("audit/", include("zhuanban.org.urls_audit")),
     path("api/v1/", api.urls),
