@@ -60,7 +60,7 @@ class Document(models.Model):
         related_name="documents",
     )
     key_work = models.CharField(_("key work served"), max_length=100, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(pgettext_lazy("document", "summary"), blank=True)
     is_living = models.BooleanField(
         _("living document"),
         default=False,
@@ -133,7 +133,7 @@ class DocumentVersion(models.Model):
         USER, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_at = models.DateTimeField(pgettext_lazy("version", "issued at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document version")
@@ -253,7 +253,7 @@ class OpinionRequest(models.Model):
         USER, verbose_name=_("answered by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     no_opinion = models.BooleanField(_("no opinion"), default=False)
-    is_late = models.BooleanField(_("late"), default=False)
+    is_late = models.BooleanField(pgettext_lazy("opinion", "late"), default=False)
     urge_count = models.PositiveSmallIntegerField(_("times urged"), default=0)
     last_urged_at = models.DateTimeField(_("last urged at"), null=True, blank=True)
 
@@ -304,7 +304,7 @@ class Opinion(models.Model):
         on_delete=models.CASCADE,
         related_name="opinions",
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("opinion", "number"), default=1)
     location = models.CharField(
         _("clause"), max_length=100, blank=True, help_text=_("E.g. part 2, measure 5.")
     )
@@ -439,7 +439,7 @@ class Topic(models.Model):
     defer_reason = models.TextField(_("reason for deferring"), blank=True)
     times_deferred = models.PositiveSmallIntegerField(_("times deferred"), default=0)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
-    decision = models.TextField(_("decision"), blank=True)
+    decision = models.TextField(pgettext_lazy("topic", "decision"), blank=True)
     submitted_by = models.ForeignKey(
         USER,
         verbose_name=_("submitted by"),
@@ -448,7 +448,7 @@ class Topic(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("topic", "decided at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
