@@ -34,8 +34,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Special offices platform: organisation, tasks, dispatch, rectification, and "
-        "supervision and assessment (read-only: visits, notices and scores are written on the "
-        "screens)."
+        "supervision, assessment, and policy documents and meetings (read-only: visits, "
+        "notices, scores, drafts, opinions and agenda topics are written on the screens)."
     ),
     auth=[BearerToken(), django_auth],
     # RATELIMIT_API per user, RATELIMIT_API_ANON per address (zhuanban.core.ratelimits).
@@ -49,6 +49,7 @@ api.add_router("/dispatch", "zhuanban.dispatch.api.router")
 api.add_router("/rectifications", "zhuanban.rectification.api.router")
 api.add_router("/supervision", "zhuanban.supervision.api.router")
 api.add_router("/assessment", "zhuanban.assessment.api.router")
+api.add_router("/documents", "zhuanban.documents.api.router")
 
 
 @api.exception_handler(ValidationError)

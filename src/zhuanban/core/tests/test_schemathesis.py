@@ -4,8 +4,9 @@ a member of the potato office (a bearer token). No response may be a server erro
 every response must have a status code and a body the schema documents.
 
 Each operation runs twice: with its path parameters naming objects that exist (a task, a
-round, a county's code, the office's unit, an indicator), so that the requests get past
-404 to the handlers, and with everything generated. Bounded and derandomised (the same
+round, a county's code, the office's unit, an indicator, a policy document with its version
+and opinion round, a meeting), so that the requests get past 404 to the handlers, and with
+everything generated. Bounded and derandomised (the same
 cases on every run), a few seconds per operation.
 
 (Schemathesis' own pytest integration, `schema.parametrize()`, does not run under
@@ -33,6 +34,8 @@ from zhuanban.assessment import services as assessment
 from zhuanban.assessment.lifecycle import SchemeAction
 from zhuanban.core.tests.hardening import bearer, business_data
 from zhuanban.dispatch.models import Indicator
+from zhuanban.documents import services as documents
+from zhuanban.documents.models import Kind, MeetingKind
 from zhuanban.rectification.models import SourceKind
 from zhuanban.rectification.services import rectification_raise
 from zhuanban.supervision.models import VisitKind
@@ -93,6 +96,7 @@ def existing(world, settings):
         due_date=today + datetime.timedelta(days=30),
     )
     participant = _assessed(world, today)
+    round, meeting = _consulting_and_meeting(world, today)
     return {
         "scheme_id": participant.scheme_id,
         "participant_id": participant.pk,
@@ -104,7 +108,37 @@ def existing(world, settings):
         "item_id": item.pk,
         "visit_id": visit.pk,
         "notice_id": issued(world).pk,
+        "document_id": round.document_id,
+        "version_number": round.draft.number,
+        "opinion_round_id": round.pk,
+        "meeting_id": meeting.pk,
     }
+
+
+def _consulting_and_meeting(world, today):
+    """A potato office plan written in the app with 卓资县 consulted on it, and a bureau
+    meeting with the office's topic."""
+    document = documents.document_save(
+        actor=world.office,
+        office=world.potato,
+        data={"title": "马铃薯产业发展实施方案", "kind": Kind.PLAN, "lead_author": world.office},
+    )
+    documents.version_add(actor=world.office, document=document, text="一、总体要求\n二、主要任务")
+    round = documents.round_open(
+        actor=world.office,
+        document=document,
+        deadline=today + datetime.timedelta(days=10),
+        units=[world.zhuozi],
+    )
+    meeting = documents.meeting_save(
+        actor=world.leader,
+        convener=world.bureau,
+        data={"kind": MeetingKind.BUREAU, "starts_at": timezone.now() + datetime.timedelta(days=7)},
+    )
+    documents.topic_submit(
+        actor=world.office, meeting=meeting, office=world.potato, data={"title": "种薯繁育基地建设"}
+    )
+    return round, meeting
 
 
 def _assessed(world, today):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from zhuanban.assessment import reminders as assessment
+from zhuanban.documents import reminders as documents
 from zhuanban.rectification import services as rectification
 from zhuanban.supervision import notice_services
 from zhuanban.tasks import services
@@ -9,7 +10,8 @@ from zhuanban.tasks import services
 class Command(BaseCommand):
     help = (
         "Raise due-soon and overdue notices for tasks, rectification items, the replies "
-        "to supervision notices and self-assessments, and the automatic urges. Idempotent: "
+        "to supervision notices, self-assessments and opinion rounds, the topics due for "
+        "meetings, and the automatic urges. Idempotent: "
         "run it daily (or hourly) from cron; running it twice sends nothing twice."
     )
 
@@ -19,5 +21,6 @@ class Command(BaseCommand):
             | rectification.remind()
             | notice_services.remind_replies()
             | assessment.remind()
+            | documents.remind()
         )
         self.stdout.write(" ".join(f"{key}={value}" for key, value in counts.items()))
