@@ -12,6 +12,7 @@ from zhuanban.core.downloads import serve_stored_file
 from zhuanban.core.errors import errors_to_messages
 from zhuanban.core.files import store_upload
 from zhuanban.core.models import StoredFile
+from zhuanban.documents.scoping import visible_topics
 from zhuanban.org.access import require_business_data
 from zhuanban.org.scoping import scope_for
 from zhuanban.supervision.forms_notices import may_concern
@@ -273,6 +274,11 @@ def task_detail(request, pk: int):
             "cooperating": task.cooperating_units.all(),
             "attachments": task.attachments.all(),
             "milestones": task.milestones.all(),
+            # 议题: the meeting decision the task follows up, for those who see meetings.
+            "meeting_topic": visible_topics(request.user)
+            .filter(task_links__task=task)
+            .select_related("meeting")
+            .first(),
             # 督导: the visits that checked this task, as far as the user may see them.
             "visits": visible_visits(request.user)
             .filter(tasks=task)
