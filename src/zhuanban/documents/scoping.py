@@ -42,10 +42,19 @@ def sees_all(user) -> bool:
 def _own_requests(user) -> QuerySet[OpinionRequest]:
     """The opinion requests addressed to the user or to a unit they act for."""
     scope = scope_for(user)
+    if not scope.sees_business_data:
+        return OpinionRequest.objects.none()
     units = set(scope.liaison_unit_ids)
     if scope.own_unit_id is not None:
         units.add(scope.own_unit_id)
     return OpinionRequest.objects.filter(Q(person_id=user.pk) | Q(unit_id__in=units))
+
+
+def _sees_issued(user) -> bool:
+    """Issued documents are read by the people of the counties and departments; a login
+    that belongs to no unit (and the three administrators) reads none."""
+    scope = scope_for(user)
+    return scope.sees_business_data and bool(scope.subtree_paths)
 
 
 def visible_documents(user) -> QuerySet[Document]:
@@ -55,7 +64,11 @@ def visible_documents(user) -> QuerySet[Document]:
     if scope.has_role(*BUREAU_ROLES):
         return Document.objects.all()
     consulted = _own_requests(user).filter(round__document_id=OuterRef("pk"))
-    return Document.objects.filter(Q(stage__in=PUBLIC_STAGES) | Q(Exists(consulted)))
+    # A document once issued stays in force (and readable) while a revision is drafted.
+    issued = Q(stage__in=PUBLIC_STAGES) | Q(issued_on__isnull=False)
+    return Document.objects.filter(
+        (issued if _sees_issued(user) else Q(pk__in=[])) | Q(Exists(consulted))
+    )
 
 
 def visible_versions(user, document: Document) -> QuerySet[DocumentVersion]:
@@ -63,7 +76,8 @@ def visible_versions(user, document: Document) -> QuerySet[DocumentVersion]:
     if sees_all(user):
         return versions
     consulted = _own_requests(user).filter(round__draft_id=OuterRef("pk"))
-    return versions.filter(Q(issued_at__isnull=False) | Q(Exists(consulted)))
+    issued = Q(issued_at__isnull=False) if _sees_issued(user) else Q(pk__in=[])
+    return versions.filter(issued | Q(Exists(consulted)))
 
 
 def visible_rounds(user, document: Document) -> QuerySet[OpinionRound]:
@@ -132,9 +146,10 @@ def visible_topics(user) -> QuerySet[Topic]:
 
 
 def can_convene(user, convener_id: int) -> bool:
-    """Whether the user may convene meetings for the unit `convener_id`."""
+    """Whether the user may convene meetings for the unit `convener_id`: only the
+    bureau's people (who alone see meetings), never a county's."""
     scope = scope_for(user)
-    if not scope.sees_business_data:
+    if not sees_all(user):
         return False
     return (
         scope.has_role(Role.LEADER)

@@ -3,11 +3,12 @@ case, transactional, checking permission and state, writing the audit trail."""
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
-from django.utils import timezone
+from django.db.models import F, Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhuanban.core import audit
@@ -174,7 +175,7 @@ def document_save(
     audit.record_change(actor=actor, instance=document, before=before)
     if before is None:
         _event(document, actor, "create", "", document.stage)
-    elif before.get("pen_holder") != document.pen_holder_id:
+    elif before.get("pen_holder_id") != document.pen_holder_id:
         _event(
             document,
             actor,
@@ -311,7 +312,13 @@ def _version_problems(upload, text: str, errors: FieldErrors) -> None:
         errors.add("text", _("Upload a file or write the text, not both."), "both")
 
 
-@transaction.atomic
+def _record_refusals(actor, refusals: list) -> None:
+    """Put refused uploads on the audit trail once the transaction that refused them has
+    been rolled back: the request saved nothing, but the refusal stays on record."""
+    for upload, error in refusals:
+        record_refusal(upload, user=actor, error=error)
+
+
 def version_add(
     *,
     actor,
@@ -323,6 +330,25 @@ def version_add(
 ) -> DocumentVersion:
     """Add the next version of the text, from a .docx (its text extracted) or written
     here. A living document that is issued takes the new version at once."""
+    refusals: list = []
+    try:
+        return _version_add(
+            actor=actor,
+            document=document,
+            upload=upload,
+            text=text,
+            label=label,
+            change_note=change_note,
+            refusals=refusals,
+        )
+    finally:
+        _record_refusals(actor, refusals)
+
+
+@transaction.atomic
+def _version_add(
+    *, actor, document, upload, text, label, change_note, refusals: list
+) -> DocumentVersion:
     document = _locked(Document, document.pk)
     if not scoping.can_manage_document(actor, document):
         raise PermissionDenied
@@ -344,7 +370,7 @@ def version_add(
             text = extract_text(upload.read())
             upload.seek(0)
         except ValidationError as error:
-            record_refusal(upload, user=actor, error=error)
+            refusals.append((upload, error))
             errors.add("file", error.messages[0], error.code or "invalid")
         else:
             if not paragraphs(text):
@@ -650,25 +676,33 @@ def round_urge(*, actor, round: OpinionRound, today: datetime.date | None = None
         "title": round.document.title,
         "deadline": round.deadline,
     }
+    urged = []
     for request in waiting:
-        notify(
+        sent = notify(
             _answerers(request),
             kind="opinion_urge",
             title=title,
             url=_round_url(round),
             dedupe_key=f"opinion-urge-{request.pk}-{today.isoformat()}",
         )
-        request.urge_count += 1
-        request.last_urged_at = now
-    OpinionRequest.objects.bulk_update(waiting, ["urge_count", "last_urged_at"])
+        # A second urge the same day reminds nobody again, so it is not counted again.
+        if sent:
+            request.urge_count += 1
+            request.last_urged_at = now
+            urged.append(request)
+    if not urged:
+        raise ValidationError(
+            _("Everyone who has not answered was already reminded today."), code="urged_today"
+        )
+    OpinionRequest.objects.bulk_update(urged, ["urge_count", "last_urged_at"])
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         instance=round,
-        after={"urged": [r.consulted_name for r in waiting]},
+        after={"urged": [r.consulted_name for r in urged]},
         message="urge",
     )
-    return len(waiting)
+    return len(urged)
 
 
 @transaction.atomic
@@ -828,16 +862,19 @@ def meeting_save(
     return meeting
 
 
-def _check_materials(actor, materials, errors: FieldErrors) -> None:
+def _check_materials(materials, errors: FieldErrors, refusals: list) -> None:
     for upload in materials:
         try:
             check_upload(upload, allowed=MATERIAL_TYPES)
         except ValidationError as error:
-            record_refusal(upload, user=actor, error=error)
-            errors.add("materials", f"{upload.name}: {error.messages[0]}", error.code or "invalid")
+            refusals.append((upload, error))
+            errors.add(
+                "materials",
+                _("%(file)s: %(problem)s") % {"file": upload.name, "problem": error.messages[0]},
+                error.code or "invalid",
+            )
 
 
-@transaction.atomic
 def topic_submit(
     *,
     actor,
@@ -851,6 +888,27 @@ def topic_submit(
 ) -> Topic:
     """Put a topic before a meeting that is collecting topics, or change one not yet
     handled. A document attached goes forward for deliberation."""
+    refusals: list = []
+    try:
+        return _topic_submit(
+            actor=actor,
+            meeting=meeting,
+            office=office,
+            data=data,
+            materials=materials,
+            document=document,
+            topic=topic,
+            expected_version=expected_version,
+            refusals=refusals,
+        )
+    finally:
+        _record_refusals(actor, refusals)
+
+
+@transaction.atomic
+def _topic_submit(
+    *, actor, meeting, office, data, materials, document, topic, expected_version, refusals: list
+) -> Topic:
     materials = list(materials)
     if topic is None:
         if not scoping.can_submit_topic(actor, office.pk):
@@ -895,7 +953,7 @@ def topic_submit(
             )
         topic.document = document
     errors.full_clean(topic)
-    _check_materials(actor, materials, errors)
+    _check_materials(materials, errors, refusals)
     errors.raise_if_any()
     topic.save()
     stored = [store_upload(upload, user=actor, allowed=MATERIAL_TYPES) for upload in materials]
@@ -1027,7 +1085,10 @@ def meeting_act(*, actor, meeting: Meeting, action: str, reason: str = "") -> Me
         )
     reason = reason.strip()
     if action in MEETING_REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": _("Please give a reason.")}, code="reason_required")
+        # The code on the field's error: a dict's code would be dropped.
+        raise ValidationError(
+            {"reason": ValidationError(_("Please give a reason."), code="reason_required")}
+        )
     topics = meeting.topics.all()
     if action == MeetingAction.FIX_AGENDA:
         waiting = list(topics.filter(status=TopicStatus.SUBMITTED).values_list("title", flat=True))
@@ -1056,7 +1117,11 @@ def meeting_act(*, actor, meeting: Meeting, action: str, reason: str = "") -> Me
     if action == MeetingAction.CANCEL:
         meeting.cancel_reason = reason
         topics.filter(status__in=[TopicStatus.SUBMITTED, TopicStatus.ON_AGENDA]).update(
-            status=TopicStatus.DEFERRED, defer_reason=reason, position=0
+            status=TopicStatus.DEFERRED,
+            defer_reason=reason,
+            position=0,
+            times_deferred=F("times_deferred") + 1,
+            version=F("version") + 1,
         )
     meeting.status = new_status
     meeting.version += 1
@@ -1104,12 +1169,12 @@ def topic_decide(
     topic.save()
     audit.record_change(actor=actor, instance=topic, before=before)
     document = topic.document
-    if document is not None and document.stage == Stage.DELIBERATING:
+    # A report heard (NOTED) decides nothing about the document: it stays before the meeting.
+    document_action = OUTCOME_DOCUMENT_ACTION.get(outcome)
+    if document is not None and document.stage == Stage.DELIBERATING and document_action:
         document = _locked(Document, document.pk)
         doc_before = audit.snapshot(document)
-        _transition(
-            document, actor, OUTCOME_DOCUMENT_ACTION[outcome], topic.decision, on_behalf=True
-        )
+        _transition(document, actor, document_action, topic.decision, on_behalf=True)
         if document.stage == Stage.APPROVED:
             document.deliberation = meeting.title
             document.approved_on = timezone.localdate(meeting.starts_at)
@@ -1127,10 +1192,13 @@ def topic_decide(
 
 def decisions_list(office: OrgUnit, year: int, actor) -> TaskList:
     """The office's task list of the year's meeting decisions (created when needed)."""
-    title = _("%(year)s meeting decisions") % {"year": year}
+    # Named in the site's language, whoever asks first: one list, found again by its title.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("%(year)s meeting decisions") % {"year": year}
+        source = _("Meeting minutes")
     found = TaskList.objects.filter(office=office, year=year, title=title).first()
     return found or task_services.tasklist_create(
-        actor=actor, office=office, title=title, year=year, source_document=_("Meeting minutes")
+        actor=actor, office=office, title=title, year=year, source_document=source
     )
 
 
