@@ -11,8 +11,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from zhuanban.core.models import Notification
+
+TITLE_LENGTH = Notification._meta.get_field("title").max_length
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,8 @@ def notify(
                 note = Notification.objects.create(
                     recipient=user,
                     kind=kind,
-                    title=title,
+                    # Titles quote documents' and meetings' titles: never longer than a row.
+                    title=Truncator(title).chars(TITLE_LENGTH),
                     body=body,
                     url=url,
                     dedupe_key=dedupe_key,

@@ -77,7 +77,7 @@ def agenda(meeting: Meeting) -> QuerySet[Topic]:
     """A meeting's topics: the agenda in order, then those waiting, deferred or withdrawn."""
     return (
         meeting.topics.select_related("office", "presenter", "document")
-        .prefetch_related("materials", "task_links__task")
+        .prefetch_related("materials")
         .order_by("position", "submitted_at", "pk")
     )
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -198,6 +198,14 @@ def _event(document, actor, action, from_stage, to_stage, comment="") -> Documen
     )
 
 
+def _stage_error(document: Document) -> ValidationError:
+    return ValidationError(
+        _("This cannot be done while the document is at the stage %(stage)s.")
+        % {"stage": Stage(document.stage).label},
+        code="bad_stage",
+    )
+
+
 def _transition(
     document: Document, actor, action: str, comment: str = "", *, on_behalf: bool = False
 ) -> str:
@@ -205,11 +213,7 @@ def _transition(
     carried out for it (the meeting's managers need not be its drafting office)."""
     target = DOCUMENT_TRANSITIONS.get((document.stage, action))
     if target is None:
-        raise ValidationError(
-            _("This cannot be done while the document is at the stage %(stage)s.")
-            % {"stage": Stage(document.stage).label},
-            code="bad_stage",
-        )
+        raise _stage_error(document)
     next_stage, allowed = target
     if not on_behalf and not (allowed & scoping.document_parties(actor, document)):
         raise PermissionDenied
@@ -244,7 +248,8 @@ def document_act(
     _check_version(document, expected_version)
     if action in ROUND_ACTIONS or action not in DocAction.values:
         raise ValidationError(_("Unknown action."), code="bad_action")
-    if not scoping.document_parties(actor, document):
+    parties = scoping.document_parties(actor, document)
+    if not parties:
         raise PermissionDenied
     today = _today(today)
     comment = comment.strip()
@@ -258,6 +263,13 @@ def document_act(
             % {"number": open_round.number, "deadline": open_round.deadline},
             code="open_round",
         )
+    # Who may and at which stage, before what the form says: a wrong stage or a party
+    # without the right is not answered with field errors.
+    target = DOCUMENT_TRANSITIONS.get((document.stage, action))
+    if target is None:
+        raise _stage_error(document)
+    if not target[1] & parties:
+        raise PermissionDenied
     errors = FieldErrors()
     if action in REASON_REQUIRED and not comment:
         errors.add("comment", _("Please give a reason."), "reason_required")
@@ -293,7 +305,13 @@ def document_act(
         document.approved_on = None
     elif action == DocAction.REPEAL:
         document.repealed_on = today
-    document.save()
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError as error:  # the same number issued at the same moment
+        raise ValidationError(
+            {"issue_number": _("Another document already has this number.")}
+        ) from error
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -941,6 +959,13 @@ def _topic_submit(
     for field in TOPIC_FIELDS:
         if field in data:
             setattr(topic, field, data[field])
+    if topic.presenter_id is not None and topic.presenter_id not in _staff_ids(topic.office_id):
+        errors.add(
+            "presenter",
+            _("%(name)s holds no position in %(office)s.")
+            % {"name": topic.presenter.get_full_name(), "office": topic.office},
+            "not_office_staff",
+        )
     if document is not None:
         if document.office_id != topic.office_id:
             errors.add("document", _("The document is another office's."), "other_office")
@@ -987,9 +1012,27 @@ def _topic_submit(
 
 
 def _meeting_managers(meeting: Meeting) -> list:
+    """Who hears of a new topic: the convening office's staff; for the bureau's own
+    meetings its leaders and the liaison who keeps its meetings (see scoping.can_convene)."""
     if meeting.convener.kind == UnitKind.OFFICE:
         return office_staff_users(meeting.convener_id)
-    return people_acting_for(meeting.convener_id)
+    holders = RoleAssignment.objects.filter(
+        Q(role=Role.LEADER) | Q(role=Role.DEPARTMENT_LIAISON, unit_id=meeting.convener_id)
+    )
+    return [ra.user for ra in holders.select_related("user").order_by("pk")]
+
+
+def _release_documents(actor, topics, comment: str) -> None:
+    """Send back for revision the documents under deliberation that `topics` (taken off
+    an agenda) were bringing before a meeting, unless another topic still does."""
+    live = [TopicStatus.SUBMITTED, TopicStatus.ON_AGENDA]
+    for document_id in {t.document_id for t in topics if t.document_id}:
+        if Topic.objects.filter(document_id=document_id, status__in=live).exists():
+            continue
+        document = _locked(Document, document_id)
+        if document.stage == Stage.DELIBERATING:
+            _transition(document, actor, DocAction.SEND_BACK, comment, on_behalf=True)
+            document.save()
 
 
 def _topic_move(topic: Topic, action: str) -> str:
@@ -1059,6 +1102,8 @@ def topic_act(
     topic.version += 1
     topic.save()
     audit.record_change(actor=actor, instance=topic, before=before)
+    if topic.status in (TopicStatus.DEFERRED, TopicStatus.WITHDRAWN):
+        _release_documents(actor, [topic], reason or TopicStatus(topic.status).label)
     if action == "defer":
         notify(
             office_staff_users(topic.office_id),
@@ -1116,13 +1161,16 @@ def meeting_act(*, actor, meeting: Meeting, action: str, reason: str = "") -> Me
     before = audit.snapshot(meeting)
     if action == MeetingAction.CANCEL:
         meeting.cancel_reason = reason
-        topics.filter(status__in=[TopicStatus.SUBMITTED, TopicStatus.ON_AGENDA]).update(
+        open_topics = topics.filter(status__in=[TopicStatus.SUBMITTED, TopicStatus.ON_AGENDA])
+        released = list(open_topics)
+        open_topics.update(
             status=TopicStatus.DEFERRED,
             defer_reason=reason,
             position=0,
             times_deferred=F("times_deferred") + 1,
             version=F("version") + 1,
         )
+        _release_documents(actor, released, reason)
     meeting.status = new_status
     meeting.version += 1
     meeting.save()

@@ -111,7 +111,9 @@ def meeting(world):
         convener=world.bureau,
         data={
             "kind": MeetingKind.BUREAU,
-            "starts_at": timezone.make_aware(datetime.datetime(2023, 6, 20, 9, 0)),
+            "starts_at": datetime.datetime(
+                2023, 6, 20, 9, 0, tzinfo=timezone.get_current_timezone()
+            ),
             "place": "局三楼会议室",
             "chair": world.leader,
         },

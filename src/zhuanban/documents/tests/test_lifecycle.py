@@ -77,7 +77,70 @@ def test_drafting_to_issue_through_a_meeting(world, consulting, meeting):
     c.document.refresh_from_db()
     assert c.document.stage == Stage.ISSUED
     latest = c.document.versions.order_by("-number").first()
-    assert latest.is_issued and latest.number == 2
+    assert latest.is_issued
+    assert latest.number == 2
     with pytest.raises(ValidationError) as refused:
         services.version_update(actor=world.office, version=latest, label="x", change_note="")
     assert refused.value.code == "issued_version"
+
+
+def _before_meeting(world, draft, meeting):
+    return services.topic_submit(
+        actor=world.office,
+        meeting=meeting,
+        office=world.potato,
+        data={"title": "研究建设方案"},
+        document=draft,
+    )
+
+
+def test_a_withdrawn_topic_sends_its_document_back_for_revision(world, draft, meeting):
+    topic = _before_meeting(world, draft, meeting)
+    draft.refresh_from_db()
+    assert draft.stage == Stage.DELIBERATING
+    services.topic_act(actor=world.office, topic=topic, action="withdraw")
+    draft.refresh_from_db()
+    assert draft.stage == Stage.REVISING
+    assert draft.events.last().action == DocAction.SEND_BACK
+
+
+def test_a_cancelled_meeting_sends_its_documents_back(world, draft, meeting):
+    _before_meeting(world, draft, meeting)
+    services.meeting_act(
+        actor=world.leader, meeting=meeting, action=MeetingAction.CANCEL, reason="改期"
+    )
+    draft.refresh_from_db()
+    assert draft.stage == Stage.REVISING
+    assert draft.events.last().comment == "改期"
+
+
+def test_the_presenter_must_work_in_the_office(world, meeting):
+    with pytest.raises(ValidationError) as refused:
+        services.topic_submit(
+            actor=world.office,
+            meeting=meeting,
+            office=world.potato,
+            data={"title": "汇报", "presenter": world.brand_staff},
+        )
+    assert refused.value.error_dict["presenter"][0].code == "not_office_staff"
+    assert not meeting.topics.exists()
+
+
+def test_a_leader_may_not_issue_whatever_the_form_says(world, draft):
+    from django.core.exceptions import PermissionDenied
+
+    services.document_act(actor=world.leader, document=draft, action=DocAction.APPROVE)
+    with pytest.raises(PermissionDenied):
+        services.document_act(actor=world.leader, document=draft, action=DocAction.ISSUE)
+
+
+def test_bureau_topics_are_announced_to_leaders_not_inspectors(world, meeting):
+    from zhuanban.core.models import Notification
+
+    _topic = services.topic_submit(
+        actor=world.office, meeting=meeting, office=world.potato, data={"title": "汇报"}
+    )
+    told = set(
+        Notification.objects.filter(kind="topic_submitted").values_list("recipient_id", flat=True)
+    )
+    assert told == {world.leader.pk}
