@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 PARAGRAPH = f"{{{W_NS}}}p"
 TABLE = f"{{{W_NS}}}tbl"
+CONTROL = f"{{{W_NS}}}sdt"
 CONTEXT = 2  # unchanged paragraphs shown around a change
 
 
@@ -25,15 +26,29 @@ def _paragraph_text(element) -> str:
 
 
 def _table_lines(element) -> list[str]:
+    """One line per row of the table (not of tables nested in its cells, whose text
+    stays in their cell), cells joined by " | ", a cell's paragraphs by a space."""
     lines = []
-    for row in element.iter(f"{{{W_NS}}}tr"):
+    for row in element.findall(f"{{{W_NS}}}tr"):
         cells = [
-            "".join(_paragraph_text(p) for p in cell.iter(PARAGRAPH))
-            for cell in row.iter(f"{{{W_NS}}}tc")
+            " ".join(filter(None, (_paragraph_text(p) for p in cell.iter(PARAGRAPH))))
+            for cell in row.findall(f"{{{W_NS}}}tc")
         ]
         if any(cells):
             lines.append(" | ".join(cells))
     return lines
+
+
+def _blocks(parent):
+    """The body's paragraphs and tables in order, looking inside content controls
+    (w:sdt: cover pages, tables of contents, template fields)."""
+    for element in parent.iterchildren():
+        if element.tag == CONTROL:
+            content = element.find(f"{{{W_NS}}}sdtContent")
+            if content is not None:
+                yield from _blocks(content)
+        else:
+            yield element
 
 
 def extract_text(data: bytes) -> str:
@@ -46,7 +61,7 @@ def extract_text(data: bytes) -> str:
             code="unreadable",
         ) from error
     lines: list[str] = []
-    for element in body.iterchildren():
+    for element in _blocks(body):
         if element.tag == PARAGRAPH:
             text = _paragraph_text(element)
             if text:

@@ -257,3 +257,22 @@ def test_empty_texts():
 
 def test_paragraphs_are_the_non_blank_lines_stripped():
     assert paragraphs("  一、总体要求 \n\n\t\n（一）目标\r\n") == ["一、总体要求", "（一）目标"]
+
+
+def test_text_inside_content_controls_and_nested_tables_comes_out_once():
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("正文第一段")
+    control = parse_xml(
+        '<w:sdt xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:sdtContent><w:p><w:r><w:t>封面标题</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    )
+    document.element.body.insert(0, control)
+    outer = document.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "外表"
+    inner = outer.cell(0, 1).add_table(rows=1, cols=1)
+    inner.cell(0, 0).text = "内表"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert extract_text(buffer.getvalue()).splitlines() == ["封面标题", "正文第一段", "外表 | 内表"]
