@@ -9,6 +9,7 @@ from zhuanban.accounts import services as accounts
 from zhuanban.demo import org_data as d
 from zhuanban.demo.assessment_data import load_assessment
 from zhuanban.demo.dispatch_data import load_dispatch
+from zhuanban.demo.documents_data import load_documents
 from zhuanban.demo.supervision_data import load_supervision
 from zhuanban.demo.tasks_data import load_tasks
 from zhuanban.org import services as org
@@ -149,3 +150,4 @@ def load() -> None:
     load_dispatch()
     load_supervision()
     load_assessment()
+    load_documents()
