@@ -132,9 +132,9 @@ def test_the_leader_sees_the_ledger_with_its_lights(new_page, log_in, screenshot
     page = log_in(new_page(height=1000), "leader")
     response = page.goto("/tasks/")
     assert response.status == 200
-    # 76 base measures and 11 potato ones, 25 + 2 of them closed.
+    # 76 base measures, 11 potato ones and 13 meeting decisions; 25 + 2 + 7 of them closed.
     counts = page.locator("#ledger-counts strong").all_inner_texts()
-    assert counts[:2] == ["87", "27"], counts
+    assert counts[:2] == ["100", "34"], counts
     for light in ("green", "yellow", "red", "grey"):
         assert page.locator(f"#ledger .light-{light}").count() > 0, light
     assert page.locator("#ledger", has_text="在察右后旗新建脱毒种薯繁育基地2万亩").count() == 1

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from zhuanban.core import audit
 from zhuanban.core.errors import ConcurrentEditError, FieldErrors
@@ -100,6 +101,15 @@ def _check_version(instance, expected_version: int | None) -> None:
         )
 
 
+class _stored(str):
+    """A message kept in the records (history, task remarks) in the site's language,
+    whoever's page wrote it: `_stored(gettext_noop("...")) % params`."""
+
+    def __mod__(self, params):
+        with translation.override(settings.LANGUAGE_CODE):
+            return _(str(self)) % params
+
+
 def _locked(model, pk: int):
     return model.objects.select_for_update().get(pk=pk)
 
@@ -182,7 +192,8 @@ def document_save(
             "pen",
             document.stage,
             document.stage,
-            _("The pen passes to %(name)s.") % {"name": document.pen_holder.get_full_name()},
+            _stored(gettext_noop("The pen passes to %(name)s."))
+            % {"name": document.pen_holder.get_full_name()},
         )
     return document
 
@@ -422,7 +433,8 @@ def _version_add(
         "version",
         document.stage,
         document.stage,
-        _("Version %(number)s %(label)s") % {"number": version.number, "label": version.label},
+        _stored(gettext_noop("Version %(number)s %(label)s"))
+        % {"number": version.number, "label": version.label},
     )
     audit.record(
         actor=actor,
@@ -556,7 +568,7 @@ def round_open(
         document,
         actor,
         DocAction.CONSULT,
-        _("Round %(number)s: %(count)s consulted, answers due %(deadline)s.")
+        _stored(gettext_noop("Round %(number)s: %(count)s consulted, answers due %(deadline)s."))
         % {"number": number, "count": len(requests), "deadline": deadline},
     )
     document.save()
@@ -740,7 +752,7 @@ def round_close(*, actor, round: OpinionRound) -> OpinionRound:
         document,
         actor,
         DocAction.CLOSE_ROUND,
-        _("Round %(number)s ended: %(answered)s of %(total)s answered.")
+        _stored(gettext_noop("Round %(number)s ended: %(answered)s of %(total)s answered."))
         % {"number": round.number, "answered": answered, "total": total},
     )
     document.save()
@@ -1290,7 +1302,7 @@ def decision_task_create(
         due_date=due_date,
         start_date=timezone.localdate(meeting.starts_at),
         responsible_leader=responsible_leader.strip(),
-        remarks=_("Decided at %(meeting)s on the topic %(topic)s.")
+        remarks=_stored(gettext_noop("Decided at %(meeting)s on the topic %(topic)s."))
         % {"meeting": meeting.title, "topic": topic.title},
         event_comment=meeting.title,
     )

@@ -384,7 +384,9 @@ def test_an_office_member_cannot_manage_a_bureau_meeting(login, world, meeting):
     topic = submit(world, meeting, "研究马铃薯产业招商")
     office = login(world.office)
     page = page_of(office.get(url("meeting", meeting.pk)))
-    assert gettext("Put on the agenda") not in page
+    assert 'class="act-approve"' not in page
+    assert "defer-form" not in page
+    assert 'class="act-withdraw"' in page  # the office may withdraw its own topic
     assert url("meeting_edit", meeting.pk) not in page
     assert office.post(url("topic_act", topic.pk), {"action": "approve"}).status_code == 403
     assert (
