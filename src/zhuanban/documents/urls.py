@@ -34,6 +34,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", views_meetings.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/edit/", views_meetings.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/act/", views_meetings.meeting_act, name="meeting_act"),
+    path("meetings/<int:pk>/minutes.docx", views_export.minutes_docx, name="minutes_docx"),
     path("meetings/<int:pk>/topics/new/", views_meetings.topic_submit, name="topic_submit"),
     path("topics/<int:pk>/", views_meetings.topic_detail, name="topic"),
     path("topics/<int:pk>/edit/", views_meetings.topic_edit, name="topic_edit"),

@@ -22,13 +22,16 @@ from zhuanban.core import audit, word
 from zhuanban.core.excel import xlsx_attachment
 from zhuanban.core.models import AuditAction
 from zhuanban.core.ratelimits import limit_export
-from zhuanban.documents import exports, scoping
-from zhuanban.documents.access import get_document_for_user
+from zhuanban.documents import exports, minutes, scoping
+from zhuanban.documents.access import get_document_for_user, get_meeting_for_user
+from zhuanban.documents.lifecycle import MeetingStatus
 from zhuanban.documents.models import Document, OpinionRound
 
 # Characters a file name cannot hold on one system or another.
 _NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 FILE_NAME_MAX = 80
+# Minutes exist once the meeting has been held.
+MINUTES_STATES = frozenset({MeetingStatus.HELD, MeetingStatus.CLOSED})
 
 
 def _table_for(request, pk: int) -> exports.AdoptionTable:
@@ -105,6 +108,33 @@ def adoption_docx(request, pk: int):
         io.BytesIO(data),
         as_attachment=True,
         filename=_file_name(table, "docx"),
+        content_type=word.DOCX_CONTENT_TYPE,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_GET
+@login_required
+@limit_export
+def minutes_docx(request, pk: int):
+    """A held meeting's minutes (会议纪要) as .docx, for the bureau (meetings are its own)."""
+    meeting = get_meeting_for_user(request.user, pk)
+    if meeting.status not in MINUTES_STATES:
+        raise Http404
+    data = minutes.minutes_docx(meeting)
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        instance=meeting,
+        after={"format": "docx"},
+        message="meeting minutes exported to docx",
+    )
+    name = _NOT_IN_FILE_NAMES.sub("", meeting.title)[:FILE_NAME_MAX].strip() or "minutes"
+    response = FileResponse(
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=f"{name}纪要.docx",
         content_type=word.DOCX_CONTENT_TYPE,
     )
     patch_cache_control(response, private=True, no_store=True)
