@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhuanban.core.forms import MultipleFileField
 from zhuanban.documents import scoping
 from zhuanban.documents.lifecycle import WRITING_STAGES, MeetingAction, MeetingStatus, Outcome
 from zhuanban.documents.lifecycle import Stage as DocStage
@@ -96,24 +97,6 @@ def deferral_targets(user, meeting: Meeting):
         .exclude(pk=meeting.pk)
         .order_by("starts_at", "pk")
     )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 # --- meetings ------------------------------------------------------------------------------------

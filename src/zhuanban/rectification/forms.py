@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from zhuanban.core.files import check_upload
+from zhuanban.core.forms import MultipleFileField, MultipleFileInput
 from zhuanban.org.models import OrgUnit
 from zhuanban.rectification.lifecycle import REASON_REQUIRED, Action, Status
 from zhuanban.rectification.models import SourceKind
@@ -61,19 +62,6 @@ class ItemFilterForm(forms.Form):
 class VersionedForm(forms.Form):
     # The item's version when the page was drawn: a concurrent action makes it stale.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class RespondForm(VersionedForm):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhuanban.core.forms import MultipleFileField, MultipleFileInput
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import Role, UnitKind
 from zhuanban.org.scoping import scope_for
@@ -58,24 +59,6 @@ def organising_offices(user):
     if scope.has_role(Role.LEADER, Role.INSPECTOR):
         return offices
     return offices.filter(pk__in=scope.office_ids)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 def photo_input() -> MultipleFileInput:

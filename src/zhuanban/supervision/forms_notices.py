@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from zhuanban.core.forms import MultipleFileField
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.org.scoping import scope_for
@@ -259,21 +260,6 @@ class ReasonForm(forms.Form):
     def clean_kind(self) -> str:
         kind = self.cleaned_data.get("kind") or ReasonKind.OTHER
         return kind if kind in HAND_KINDS else ReasonKind.OTHER
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class ReplyForm(forms.Form):
