@@ -67,6 +67,7 @@ from django.utils import timezone, translation
 from zhuanban.core.models import Notification, StoredFile
 from zhuanban.demo import org_data
 from zhuanban.demo.supervision_data import _Clock as SupervisionClock
+from zhuanban.demo.supervision_data import write_stamps
 from zhuanban.documents import services
 from zhuanban.documents.lifecycle import DocAction, MeetingAction, Outcome
 from zhuanban.documents.models import (
@@ -1841,15 +1842,7 @@ class _Loader:
     def apply(self) -> None:
         self.clock.apply()
         self.stamp_tasks()
-        for model, rows in self.stamps.items():
-            by_fields = defaultdict(list)
-            for pk, values in rows.items():
-                instance = model(pk=pk)
-                for name, value in values.items():
-                    setattr(instance, name, value)
-                by_fields[tuple(sorted(values))].append(instance)
-            for fields, instances in by_fields.items():
-                model.objects.bulk_update(instances, fields, batch_size=200)
+        write_stamps(self.stamps)
         self.refresh_lights()
 
     def stamp_tasks(self) -> None:

@@ -621,6 +621,20 @@ def _days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
 
 
+def write_stamps(stamps: dict) -> None:
+    """Write the story's dates gathered by `stamp()`: {model: {pk: {field: value}}}, one
+    bulk update per model and set of fields."""
+    for model, rows in stamps.items():
+        by_fields = defaultdict(list)
+        for pk, values in rows.items():
+            instance = model(pk=pk)
+            for name, value in values.items():
+                setattr(instance, name, value)
+            by_fields[tuple(sorted(values))].append(instance)
+        for fields, instances in by_fields.items():
+            model.objects.bulk_update(instances, fields, batch_size=200)
+
+
 class _Clock:
     """Demo only: the services stamp what they create with the time they run. After each
     step the loader tells the clock the story's moment of that step; `apply()` then moves
@@ -1125,15 +1139,7 @@ class _Loader:
     def apply(self) -> None:
         self.clock.apply()
         self.stamp_items()
-        for model, rows in self.stamps.items():
-            by_fields = defaultdict(list)
-            for pk, values in rows.items():
-                instance = model(pk=pk)
-                for name, value in values.items():
-                    setattr(instance, name, value)
-                by_fields[tuple(sorted(values))].append(instance)
-            for fields, instances in by_fields.items():
-                model.objects.bulk_update(instances, fields, batch_size=200)
+        write_stamps(self.stamps)
 
     def stamp_items(self) -> None:
         """An item's own dates and its reports' verification, from its steps."""
