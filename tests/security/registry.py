@@ -17,6 +17,9 @@ Checks:
   OWN_ACTION   a POST without parameters on the user's own things: touches no one else's.
   FORBIDDEN    a page without parameters that the liaison's roles do not grant (office
                staff's, the audit administrator's): 403 (405 for a GET on a POST-only one).
+  HIDDEN       the same, for a page whose very existence is not the liaison's business (the
+               bureau's meetings): 404 (405 for the wrong method), nothing shown, nothing
+               changed; `cases` name who gets the page instead (the positive control).
   ADMIN        the admin site: 403 for anyone who is not one of the administrators.
   NO_DATA      login, logout, language, the API's schema: no object and no business data.
 """
@@ -37,12 +40,14 @@ from django.urls import reverse
 
 from zhuanban.assessment.models import Participant, Scheme, Score
 from zhuanban.core.models import AuditEvent, Notification
+from zhuanban.documents.models import Opinion, Topic
 from zhuanban.org.models import OrgUnit
 from zhuanban.rectification.models import Rectification
 from zhuanban.supervision.models import InspectionGroup, Notice, Visit
 
 from .scene import (
     HUADE_NOTIFICATION,
+    HUADE_TOPIC,
     PDF,
     SHARED_SCHEME,
     ZHUOZI_SELF_REASON,
@@ -61,6 +66,7 @@ class Check(StrEnum):
     OWN_DATA = "own_data"
     OWN_ACTION = "own_action"
     FORBIDDEN = "forbidden"
+    HIDDEN = "hidden"
     ADMIN = "admin"
     NO_DATA = "no_data"
 
@@ -516,6 +522,154 @@ def _shared_scheme_pages_show_only_zhuozi(s):
     assert s.zhuozi_scheme_evidence.file.name in card_page
 
 
+# --- documents and meetings ------------------------------------------------------------------
+
+LEADER = "leader"
+
+
+def hidden_documents(s, owner=HUADE, key="pk"):
+    """The documents 卓资县 is neither consulted on nor can read as issued."""
+    return [
+        Case({key: s.huade_draft.pk}, OFFICE, "the office's draft, put to nobody yet"),
+        Case({key: s.consulted_doc.pk}, owner, "document consulting huade alone"),
+    ]
+
+
+def managed_documents(s):
+    """Every document, those 卓资县 reads included: only the drafting office changes them."""
+    return [
+        *hidden_documents(s, owner=OFFICE),
+        Case({"pk": s.shared_doc.pk}, OFFICE, "document 卓资县 is consulted on: the office's"),
+        Case({"pk": s.issued_doc.pk}, OFFICE, "issued document every county reads"),
+    ]
+
+
+def hidden_versions(s):
+    return [
+        Case({"pk": s.huade_draft_v1.pk}, OFFICE, "the office's draft, put to nobody yet"),
+        Case({"pk": s.consulted_v1.pk}, HUADE, "the version put to huade alone"),
+        Case({"pk": s.undisclosed_v1.pk}, OFFICE, "an issued document's first draft, undisclosed"),
+    ]
+
+
+def api_hidden_versions(s):
+    return [
+        Case({"document_id": v.document_id, "version_number": v.number}, case.owner, case.label)
+        for case, v in zip(
+            hidden_versions(s), (s.huade_draft_v1, s.consulted_v1, s.undisclosed_v1), strict=True
+        )
+    ]
+
+
+def managed_rounds(s):
+    return [
+        Case({"pk": s.huade_doc_round.pk}, OFFICE, "round consulting huade alone"),
+        Case({"pk": s.shared_doc_round.pk}, OFFICE, "round consulting 卓资县 too: the office's"),
+    ]
+
+
+def huade_answers(s):
+    return [
+        Case({"pk": s.huade_request.pk}, HUADE, "huade's answer in a round consulting it alone"),
+        Case({"pk": s.shared_huade_request.pk}, HUADE, "huade's answer in a round 卓资县 is in"),
+    ]
+
+
+def adoption_tables(s):
+    return [
+        Case({"pk": s.consulted_doc.pk}, OFFICE, "huade's answers: the bureau's table"),
+        Case({"pk": s.shared_doc.pk}, OFFICE, "every county's answers to a round 卓资县 is in"),
+        Case({"pk": s.huade_draft.pk}, OFFICE, "the office's draft, no round yet"),
+    ]
+
+
+def meetings(s, owner=OFFICE, key="pk"):
+    return [
+        Case({key: s.held_meeting.pk}, owner, "the bureau meeting held with huade's topic"),
+        Case({key: s.planned_meeting.pk}, owner, "the director's meeting collecting topics"),
+    ]
+
+
+def topics(s, owner=OFFICE):
+    return [
+        Case({"pk": s.decided_topic.pk}, owner, "huade's topic, decided, a task made of it"),
+        Case({"pk": s.pending_topic.pk}, owner, "the office's topic about huade, waiting"),
+    ]
+
+
+def document_form(s):
+    return {
+        "title": "越权修改的文件",
+        "kind": "plan",
+        "lead_author": s.world.office.pk,
+        "key_work": "越权",
+    }
+
+
+def issue_form(s):
+    return {
+        "action": "issue",
+        "issue-issue_number": "乌农牧发〔2023〕99号",
+        "issue-issued_on": _today_plus(s, 0),
+        "issue-issuing_authority": "乌兰察布市农牧局",
+    }
+
+
+def answer_form(s):
+    return {
+        "opinions-TOTAL_FORMS": "1",
+        "opinions-INITIAL_FORMS": "0",
+        "opinions-MIN_NUM_FORMS": "0",
+        "opinions-MAX_NUM_FORMS": "1000",
+        "opinions-0-location": "第一条",
+        "opinions-0-text": "越权提交的意见",
+    }
+
+
+def _document_ids(response) -> set[int]:
+    if "json" in response.get("Content-Type", ""):
+        return {row["id"] for row in response.json()["items"]}
+    return {document.pk for document in response.context["page"]}
+
+
+def _documents_only_readable_ones(s, response):
+    """卓资县 lists the document it is consulted on and the issued one, nothing else."""
+    ids = _document_ids(response)
+    assert ids <= {s.shared_doc.pk, s.issued_doc.pk}, ids
+
+
+def _as_office(s, url: str):
+    client = Client()
+    client.force_login(s.world.office)
+    return client.get(url)
+
+
+def _no_meetings(s, response):
+    """A county's list is empty; the same list is the office's meetings (the bureau
+    meeting, and the director's meeting unless only bureau meetings are asked for)."""
+    assert response.json()["items"] == []
+    asked = response.wsgi_request
+    expected = 1 if asked.GET.get("kind") == "bureau" else 2
+    assert _as_office(s, asked.get_full_path()).json()["count"] == expected
+
+
+def _no_topic_counts(s, response):
+    """A county gets no figures; the office the potato office's two topics and one task."""
+    assert response.json() == []
+    rows = _as_office(s, response.wsgi_request.get_full_path()).json()
+    assert [(row["office"]["id"], row["submitted"], row["tasks"]) for row in rows] == [
+        (s.world.potato.pk, 2, 1)
+    ]
+
+
+def _opinion_version(s) -> int:
+    return _version(Opinion, s.huade_opinion.pk)
+
+
+def _topic_version(s) -> int:
+    return _version(Topic, s.decided_topic.pk)
+
+
 # --- the registry --------------------------------------------------------------------------
 
 OWN_ACCOUNT = "the signed-in user's own account pages"
@@ -568,7 +722,13 @@ REGISTRY: dict[str, Entry] = {
     "tasks:list": Entry(Check.FOREIGN, cases=huade_list),
     "tasks:task_create": Entry(Check.FOREIGN, cases=managed_list, body=task_form),
     "tasks:import": Entry(Check.FOREIGN, cases=managed_list, body=lambda s: {"cancel": "1"}),
-    "tasks:detail": Entry(Check.FOREIGN, cases=huade_tasks),
+    "tasks:detail": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_tasks(s),
+            Case({"pk": s.decision_task.pk}, HUADE, "task made of a meeting's decision for huade"),
+        ],
+    ),
     "tasks:edit": Entry(
         Check.FOREIGN,
         cases=lambda s: [
@@ -1176,7 +1336,8 @@ REGISTRY: dict[str, Entry] = {
     "api:get_task": Entry(
         Check.FOREIGN,
         cases=lambda s: [
-            Case({"task_id": c.kwargs["pk"]}, c.owner, c.label) for c in huade_tasks(s)
+            *(Case({"task_id": c.kwargs["pk"]}, c.owner, c.label) for c in huade_tasks(s)),
+            Case({"task_id": s.decision_task.pk}, HUADE, "task made of a meeting's decision"),
         ],
     ),
     "api:act api/v1/tasks/<task_id>/actions/<action>": Entry(
@@ -1200,7 +1361,7 @@ REGISTRY: dict[str, Entry] = {
     "api:list_rounds": Entry(
         Check.OWN_DATA, owner_sees=True, query=lambda s: {"template": s.sheep.code}
     ),
-    "api:get_round": Entry(
+    "api:get_round api/v1/dispatch/rounds/<round_id>": Entry(
         Check.FOREIGN,
         cases=lambda s: [Case({"round_id": s.huade_round.pk}, HUADE, "round only huade answers")],
     ),
@@ -1305,6 +1466,193 @@ REGISTRY: dict[str, Entry] = {
     "api:get_scheme": Entry(Check.FOREIGN, cases=lambda s: hidden_schemes(s, key="scheme_id")),
     "api:get_ranking": Entry(Check.FOREIGN, cases=lambda s: hidden_schemes(s, key="scheme_id")),
     "api:get_scorecard": Entry(Check.FOREIGN, cases=lambda s: huade_cards(s, key="participant_id")),
+    # --- documents: documents and versions (views.py)
+    "documents:home": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"q": "化德", "office": s.world.potato.pk, "stage": "consulting"},
+        verify=_documents_only_readable_ones,
+    ),
+    "documents:document_create": Entry(
+        Check.FORBIDDEN, "only an office's staff draft policy documents"
+    ),
+    "documents:document": Entry(Check.FOREIGN, cases=hidden_documents),
+    "documents:document_edit": Entry(Check.FOREIGN, cases=managed_documents, body=document_form),
+    "documents:document_act": Entry(
+        Check.FOREIGN,
+        cases=managed_documents,
+        body=issue_form,
+        # A stale version: refused with 409 after the access check, nothing changed.
+        owner_body=lambda s: {**issue_form(s), "issue-version": STALE},
+    ),
+    "documents:version_add": Entry(
+        Check.FOREIGN, cases=managed_documents, body=lambda s: {"text": "越权写入的版本"}
+    ),
+    "documents:compare": Entry(Check.FOREIGN, cases=hidden_documents),
+    "documents:version": Entry(Check.FOREIGN, cases=hidden_versions),
+    "documents:version_edit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *[Case(c.kwargs, OFFICE, c.label) for c in hidden_versions(s)],
+            Case({"pk": s.shared_v1.pk}, OFFICE, "the version put to 卓资县: the office labels it"),
+            Case({"pk": s.issued_v2.pk}, None, "the issued version: it changes for nobody"),
+        ],
+        body=lambda s: {"label": "越权修改的版本说明", "change_note": "越权"},
+    ),
+    "documents:version_download": Entry(Check.FOREIGN, cases=hidden_versions),
+    # --- documents: opinion rounds (views_rounds.py)
+    "documents:round_open": Entry(
+        Check.FOREIGN,
+        cases=managed_documents,
+        body=lambda s: {"deadline": _today_plus(s, 10), "units": [s.world.zhuozi.pk]},
+    ),
+    "documents:round": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [Case({"pk": s.huade_doc_round.pk}, HUADE, "round consulting huade alone")],
+    ),
+    "documents:round_urge": Entry(Check.FOREIGN, cases=managed_rounds, body=lambda s: {}),
+    "documents:round_close": Entry(Check.FOREIGN, cases=managed_rounds, body=lambda s: {}),
+    "documents:answer": Entry(
+        Check.FOREIGN,
+        cases=huade_answers,
+        body=answer_form,
+        owner_body=lambda s: {},  # no management form: shown again, nothing stored
+    ),
+    "documents:opinion_decide": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_opinion.pk}, OFFICE, "huade's opinion, the office's to adopt"),
+            Case({"pk": s.shared_huade_opinion.pk}, OFFICE, "huade's opinion in a shared round"),
+            Case({"pk": s.zhuozi_opinion.pk}, OFFICE, "卓资县's own opinion: the office adopts it"),
+        ],
+        body=lambda s: {"disposition": "adopted", "reason": "", "version": _opinion_version(s)},
+        # A stale version: refused after the access check, the round page shown again.
+        owner_body=lambda s: {"disposition": "adopted", "reason": "", "version": STALE},
+    ),
+    "documents:inbox": Entry(Check.OWN_DATA, owner_sees=True),
+    # --- documents: the opinion adoption table (views_export.py)
+    "documents:adoption_xlsx": Entry(Check.FOREIGN, cases=adoption_tables),
+    "documents:adoption_docx": Entry(Check.FOREIGN, cases=adoption_tables),
+    # --- documents: meetings and agenda topics (views_meetings.py): the bureau's alone
+    "documents:meetings": Entry(
+        Check.HIDDEN,
+        "meetings are the bureau's: a county is told there are none (404)",
+        cases=lambda s: [Case({}, OFFICE, "the bureau's staff list the meetings")],
+    ),
+    "documents:meeting_create": Entry(
+        Check.HIDDEN,
+        "only the bureau convenes meetings; a county is told there are none (404)",
+        cases=lambda s: [Case({}, LEADER, "a leader convenes the bureau's meetings")],
+    ),
+    "documents:topic_counts": Entry(
+        Check.HIDDEN,
+        "the offices' topic counts are the bureau's figures",
+        cases=lambda s: [Case({}, OFFICE, "the bureau's staff read the counts")],
+    ),
+    "documents:meeting": Entry(Check.FOREIGN, cases=meetings),
+    "documents:meeting_edit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: meetings(s, owner=LEADER),
+        body=lambda s: {
+            "title": "越权修改的会议",
+            "place": "越权",
+            "starts_at": "2023-06-20T09:00",
+        },
+    ),
+    "documents:meeting_act": Entry(
+        Check.FOREIGN,
+        cases=lambda s: meetings(s, owner=LEADER),
+        body=lambda s: {"action": "cancel", "reason": "越权取消"},
+        # Not allowed in either meeting's state: refused with a message, nothing changed.
+        owner_body=lambda s: {"action": "reopen_agenda"},
+    ),
+    "documents:topic_submit": Entry(
+        Check.FOREIGN,
+        cases=meetings,
+        body=lambda s: {"office": s.world.potato.pk, "title": "越权提交的议题"},
+    ),
+    "documents:topic": Entry(Check.FOREIGN, cases=topics),
+    "documents:topic_edit": Entry(
+        Check.FOREIGN, cases=topics, body=lambda s: {"title": "越权修改的议题"}
+    ),
+    "documents:topic_act": Entry(
+        Check.FOREIGN,
+        cases=lambda s: topics(s, owner=LEADER),
+        body=lambda s: {"action": "withdraw"},
+        # A deferral without a reason (or of a decided topic): refused, the page again.
+        owner_body=lambda s: {"action": "defer"},
+    ),
+    "documents:topic_decide": Entry(
+        Check.FOREIGN,
+        cases=lambda s: topics(s, owner=LEADER),
+        body=lambda s: {
+            "outcome": "not_approved",
+            "decision": "越权改写的议定事项",
+            "version": _topic_version(s),
+        },
+        owner_body=lambda s: {"outcome": "approved", "decision": HUADE_TOPIC, "version": STALE},
+    ),
+    "documents:decision_task": Entry(
+        Check.FOREIGN,
+        cases=topics,
+        body=lambda s: {
+            "content": "越权创建的任务",
+            "lead_unit": s.world.zhuozi.pk,
+            "due_date": _today_plus(s, 30),
+            "assign": "on",
+        },
+        owner_body=lambda s: {},  # an empty form: shown again, no task made
+    ),
+    "documents:topic_material": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case(
+                {"pk": s.decided_topic.pk, "file_pk": s.topic_material.pk},
+                OFFICE,
+                "the material of huade's topic",
+            ),
+            Case(
+                {"pk": s.pending_topic.pk, "file_pk": s.pending_material.pk},
+                OFFICE,
+                "the material of the waiting topic",
+            ),
+            Case(
+                {"pk": s.pending_topic.pk, "file_pk": s.topic_material.pk},
+                None,
+                "one topic's material asked for through another: nobody gets it there",
+            ),
+        ],
+    ),
+    # --- the API: documents and meetings (read-only)
+    "api:list_documents": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"office": s.world.potato.pk, "stage": "consulting"},
+        verify=_documents_only_readable_ones,
+    ),
+    "api:get_document": Entry(
+        Check.FOREIGN, cases=lambda s: hidden_documents(s, key="document_id")
+    ),
+    "api:get_version_text": Entry(Check.FOREIGN, cases=api_hidden_versions),
+    "api:get_round api/v1/documents/rounds/<opinion_round_id>": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"opinion_round_id": s.huade_doc_round.pk}, HUADE, "round consulting huade alone")
+        ],
+    ),
+    "api:list_meetings": Entry(
+        Check.OWN_DATA,
+        "meetings are the bureau's: a county's list is empty",
+        verify=_no_meetings,
+        query=lambda s: {"year": s.held_meeting.year, "kind": "bureau"},
+    ),
+    "api:get_meeting": Entry(Check.FOREIGN, cases=lambda s: meetings(s, key="meeting_id")),
+    "api:topic_counts": Entry(
+        Check.OWN_DATA,
+        "the offices' topic counts are the bureau's figures: a county gets none",
+        verify=_no_topic_counts,
+        query=lambda s: {"year": s.held_meeting.year},
+    ),
     # --- the admin site (every other admin:* pattern falls under NAMESPACES["admin"])
     "admin:login": Entry(Check.NO_DATA, "sends everyone to the platform's own sign-in page"),
 }

@@ -27,14 +27,26 @@ evidence (uploaded, and linked from 化德县's task), the tasks and notices beh
 computed scores. Nor the scheme assessing 化德县 alone (under review by the potato office's
 director, with the review's reasons), nor the office's scheme still being designed (not
 even the counties it will assess see it).
+
+Documents and meetings: the potato office's draft never consulted on (its title, its
+text and its .docx: nobody outside the bureau sees them); a document consulting 化德县
+alone, with 化德县's answer; a document consulting both counties, on whose round
+卓资县's liaison reads its own answer and not 化德县's, and whose opinion adoption table
+(every answer) is the bureau's; an issued document, which every county reads, with the
+earlier draft that was never put to anyone. Meetings are the bureau's: the bureau
+meeting held with 化德县's topic (its material and decision) and the task its decision
+became (led by 化德县), and the director's meeting still collecting topics, with
+another topic of the office's about 化德县 — a county sees none of them.
 """
 
 import datetime
+import io
 import struct
 import zlib
 from decimal import Decimal
 from types import SimpleNamespace
 
+import docx
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -46,6 +58,9 @@ from zhuanban.core.files import store_upload
 from zhuanban.dispatch import services as dispatch_services
 from zhuanban.dispatch.models import Cadence, Indicator
 from zhuanban.dispatch.periods import Period, PeriodKind
+from zhuanban.documents import services as document_services
+from zhuanban.documents.lifecycle import DocAction, MeetingAction, Outcome
+from zhuanban.documents.models import Kind, MeetingKind
 from zhuanban.org.tests.factories import ChainFactory
 from zhuanban.rectification import services as rectification_services
 from zhuanban.supervision import notice_services
@@ -116,6 +131,30 @@ DRAFT_SCHEME = "化德县草原生态保护考核草案"
 DRAFT_ITEM = "化德县草场禁牧落实九四六"
 SHARED_SCHEME = "2023年度马铃薯仓储设施建设考核"
 ZHUOZI_SELF_REASON = "卓资县种薯窖改造全部完工"
+# Documents and meetings
+HUADE_DRAFT_DOC = "化德县冷链物流园用电补贴办法（内部稿）"
+HUADE_DRAFT_TEXT = "化德县冷链物流园用电补贴每千瓦时三角七分"
+HUADE_DRAFT_FILE = "化德县用电补贴办法内部稿.docx"
+HUADE_CONSULTED_DOC = "化德县肉羊屠宰场迁建实施方案"
+HUADE_CONSULTED_TEXT = "化德县肉羊屠宰场迁建选址八一六"
+HUADE_CONSULTED_FILE = "化德县屠宰场迁建方案征求意见稿.docx"
+HUADE_LETTER = "请化德县重点审阅迁建选址条款二九四"
+HUADE_OPINION = "化德县建议屠宰场选址远离水源地四七三"
+HUADE_SHARED_OPINION = "化德县建议仓储补贴比例提高到百分之四十二"
+UNDISCLOSED_DRAFT_TEXT = "种薯补贴内部测算口径六九二"
+HUADE_TOPIC = "化德县马铃薯淀粉厂技改贴息议题"
+HUADE_TOPIC_SUMMARY = "化德县淀粉厂技改总投资一点三亿元五五三"
+HUADE_TOPIC_FILE = "化德县淀粉厂技改测算表.pdf"
+HUADE_DECISION = "同意对化德县淀粉厂技改项目贴息二百六十万元"
+HUADE_DECISION_TASK = "化德县落实淀粉厂技改贴息资金拨付"
+HUADE_PENDING_TOPIC = "化德县草原防火物资储备议题"
+HUADE_PENDING_FILE = "化德县防火物资清单.pdf"
+SHARED_DOC = "乌兰察布市马铃薯仓储设施建设补贴方案"
+SHARED_DOC_TEXT = "对新建马铃薯仓储设施按投资额给予补贴。"
+ZHUOZI_OPINION = "卓资县建议将种薯窖纳入补贴范围"
+ISSUED_DOC = "乌兰察布市马铃薯种薯补贴实施方案"
+ISSUED_TEXT = "对使用脱毒种薯的种植户每亩补贴五十元。"
+ISSUE_NUMBER = "乌农牧发〔2023〕18号"
 
 SECRETS = (
     "白音特拉冷链物流园",
@@ -162,6 +201,22 @@ SECRETS = (
     "冷链专项佐证",
     "草原生态保护考核草案",
     "草场禁牧落实九四六",
+    # documents and meetings
+    "冷链物流园用电补贴",
+    "每千瓦时三角七分",
+    "用电补贴办法内部稿",
+    "肉羊屠宰场迁建",
+    "迁建选址八一六",
+    "屠宰场迁建方案征求意见稿",
+    "迁建选址条款二九四",
+    "远离水源地四七三",
+    "提高到百分之四十二",
+    UNDISCLOSED_DRAFT_TEXT,
+    "淀粉厂技改",
+    "一点三亿元五五三",
+    "贴息二百六十万元",
+    "草原防火物资储备",
+    "防火物资清单",
 )
 ZHUOZI_TASK = "卓资县种薯繁育基地建设"
 
@@ -768,6 +823,189 @@ def _build_assessment(world, scene):
     )
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx(name: str, paragraphs: list[str]) -> SimpleUploadedFile:
+    """A real .docx (python-docx), as a drafting office uploads it."""
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=DOCX)
+
+
+def _document(world, title: str, kind: str = Kind.PLAN):
+    return document_services.document_save(
+        actor=world.office,
+        office=world.potato,
+        data={
+            "title": title,
+            "kind": kind,
+            "lead_author": world.office,
+            "issuing_authority": "乌兰察布市农牧局",
+        },
+    )
+
+
+def _draft(world, document, name: str, paragraphs: list[str], label: str = ""):
+    return document_services.version_add(
+        actor=world.office, document=document, upload=_docx(name, paragraphs), label=label
+    )
+
+
+def _answer(liaison, round_, unit, text: str):
+    request = round_.requests.get(unit=unit)
+    document_services.answer_submit(
+        actor=liaison, request=request, opinions=[{"location": "第三条", "text": text}]
+    )
+    return request, request.opinions.get()
+
+
+def _build_documents(world, today):
+    """Policy documents of the potato office: see the module's docstring."""
+    deadline = today + datetime.timedelta(days=10)
+    # Never consulted on: the bureau's alone.
+    huade_draft = _document(world, HUADE_DRAFT_DOC, Kind.SUBSIDY)
+    huade_draft_v1 = _draft(
+        world, huade_draft, HUADE_DRAFT_FILE, [HUADE_DRAFT_DOC, HUADE_DRAFT_TEXT], "初稿"
+    )
+    # Consulting 化德县 alone, which has answered.
+    consulted = _document(world, HUADE_CONSULTED_DOC)
+    consulted_v1 = _draft(
+        world,
+        consulted,
+        HUADE_CONSULTED_FILE,
+        [HUADE_CONSULTED_DOC, HUADE_CONSULTED_TEXT],
+        "征求意见稿",
+    )
+    huade_round = document_services.round_open(
+        actor=world.office,
+        document=consulted,
+        deadline=deadline,
+        units=[world.huade],
+        letter=HUADE_LETTER,
+    )
+    huade_request, huade_opinion = _answer(
+        world.huade_liaison, huade_round, world.huade, HUADE_OPINION
+    )
+    # Consulting both counties: each reads its own answer.
+    shared = _document(world, SHARED_DOC, Kind.SUBSIDY)
+    shared_v1 = _draft(world, shared, "仓储设施建设补贴方案.docx", [SHARED_DOC, SHARED_DOC_TEXT])
+    shared_round = document_services.round_open(
+        actor=world.office,
+        document=shared,
+        deadline=deadline,
+        units=[world.zhuozi, world.huade],
+        letter="请各旗县市区于十日内反馈意见。",
+    )
+    shared_huade_request, shared_huade_opinion = _answer(
+        world.huade_liaison, shared_round, world.huade, HUADE_SHARED_OPINION
+    )
+    shared_zhuozi_request, zhuozi_opinion = _answer(
+        world.zhuozi_liaison, shared_round, world.zhuozi, ZHUOZI_OPINION
+    )
+    # Issued (every county reads it), after a first draft that was never put to anyone.
+    issued = _document(world, ISSUED_DOC)
+    undisclosed_v1 = _draft(
+        world, issued, "种薯补贴方案初稿.docx", [ISSUED_DOC, UNDISCLOSED_DRAFT_TEXT], "初稿"
+    )
+    issued_v2 = _draft(
+        world, issued, "种薯补贴方案送审稿.docx", [ISSUED_DOC, ISSUED_TEXT], "送审稿"
+    )
+    for action in (DocAction.SUBMIT, DocAction.APPROVE):
+        issued = document_services.document_act(actor=world.office, document=issued, action=action)
+    issued = document_services.document_act(
+        actor=world.office,
+        document=issued,
+        action=DocAction.ISSUE,
+        issue_number=ISSUE_NUMBER,
+        issued_on=today,
+    )
+    return SimpleNamespace(
+        huade_draft=huade_draft,
+        huade_draft_v1=huade_draft_v1,
+        consulted_doc=consulted,
+        consulted_v1=consulted_v1,
+        huade_doc_round=huade_round,
+        huade_request=huade_request,
+        huade_opinion=huade_opinion,
+        shared_doc=shared,
+        shared_v1=shared_v1,
+        shared_doc_round=shared_round,
+        shared_huade_request=shared_huade_request,
+        shared_huade_opinion=shared_huade_opinion,
+        shared_zhuozi_request=shared_zhuozi_request,
+        zhuozi_opinion=zhuozi_opinion,
+        issued_doc=issued,
+        undisclosed_v1=undisclosed_v1,
+        issued_v2=issued_v2,
+    )
+
+
+def _meeting(world, kind: str, starts_at):
+    return document_services.meeting_save(
+        actor=world.leader,
+        convener=world.bureau,
+        data={"kind": kind, "starts_at": starts_at, "place": "局三楼会议室", "chair": world.leader},
+        attendees=[world.leader, world.potato_director],
+    )
+
+
+def _topic(world, meeting, title: str, file_name: str, summary: str = ""):
+    return document_services.topic_submit(
+        actor=world.office,
+        meeting=meeting,
+        office=world.potato,
+        data={
+            "title": title,
+            "summary": summary,
+            "request": "请会议研究",
+            "presenter": world.office,
+        },
+        materials=[_pdf(file_name)],
+    )
+
+
+def _build_meetings(world, today):
+    """The bureau meeting held (化德县's topic decided, a task made of the decision) and
+    the director's meeting still collecting topics."""
+
+    # Both today (the one held this morning): the year's counts hold both, any day.
+    def at(hour: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(today, datetime.time(hour)))
+
+    held = _meeting(world, MeetingKind.BUREAU, at(8))
+    decided = _topic(world, held, HUADE_TOPIC, HUADE_TOPIC_FILE, HUADE_TOPIC_SUMMARY)
+    (material,) = decided.materials.all()
+    decided = document_services.topic_act(actor=world.leader, topic=decided, action="approve")
+    for action in (MeetingAction.FIX_AGENDA, MeetingAction.HOLD):
+        held = document_services.meeting_act(actor=world.leader, meeting=held, action=action)
+    decided = document_services.topic_decide(
+        actor=world.leader, topic=decided, outcome=Outcome.APPROVED, decision=HUADE_DECISION
+    )
+    decision_task = document_services.decision_task_create(
+        actor=world.office,
+        topic=decided,
+        content=HUADE_DECISION_TASK,
+        lead_unit=world.huade,
+        due_date=today + datetime.timedelta(days=60),
+    )
+    planned = _meeting(world, MeetingKind.DIRECTOR, at(17))
+    pending = _topic(world, planned, HUADE_PENDING_TOPIC, HUADE_PENDING_FILE)
+    (pending_material,) = pending.materials.all()
+    return SimpleNamespace(
+        held_meeting=held,
+        planned_meeting=planned,
+        decided_topic=decided,
+        topic_material=material,
+        pending_topic=pending,
+        pending_material=pending_material,
+        decision_task=decision_task,
+    )
+
+
 def build_scene(world) -> SimpleNamespace:
     today = timezone.localdate()
     scene = SimpleNamespace(world=world, today=today)
@@ -776,6 +1014,8 @@ def build_scene(world) -> SimpleNamespace:
     scene.__dict__.update(vars(_build_supervision(world, today)))
     scene.__dict__.update(vars(_build_notices(world, today)))
     scene.__dict__.update(vars(_build_assessment(world, scene)))
+    scene.__dict__.update(vars(_build_documents(world, today)))
+    scene.__dict__.update(vars(_build_meetings(world, today)))
     scene.chain = ChainFactory(code="potato", name="马铃薯产业链", short_name="薯")
     (scene.huade_notification,) = notify.notify(
         [world.huade_liaison], kind="test", title=HUADE_NOTIFICATION, url="/tasks/"

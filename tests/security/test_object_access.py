@@ -22,10 +22,18 @@ from zhuanban.tasks.lifecycle import Action
 
 from .registry import NAMESPACES, REGISTRY, Case, Check, Entry, entry_for
 from .scene import (
+    HUADE_DRAFT_DOC,
+    HUADE_SHARED_OPINION,
     HUADE_SHARED_REPLY,
     HUADE_TASK,
+    ISSUE_NUMBER,
+    ISSUED_DOC,
+    ISSUED_TEXT,
+    SHARED_DOC,
+    SHARED_DOC_TEXT,
     SHARED_NOTICE_TITLE,
     ZHUOZI_GROUP,
+    ZHUOZI_OPINION,
     ZHUOZI_PROBLEM,
     ZHUOZI_TASK,
     found_secrets,
@@ -45,8 +53,9 @@ LOGIN_PATH = "/accounts/login/"
 
 
 def fingerprint() -> dict:
-    """Every business row (tasks, dispatch, supervision, rectification, assessment, org,
-    notifications, files, users): what a refused request must leave exactly as it was.
+    """Every business row (tasks, dispatch, supervision, rectification, assessment,
+    documents and meetings, org, notifications, files, users): what a refused request must
+    leave exactly as it was.
     The many-to-many tables count too (a visit's photos, a report's evidence). The audit
     trail is left out: recording a refusal there is allowed."""
     models = [
@@ -55,6 +64,7 @@ def fingerprint() -> dict:
         *apps.get_app_config("supervision").get_models(include_auto_created=True),
         *apps.get_app_config("rectification").get_models(include_auto_created=True),
         *apps.get_app_config("assessment").get_models(include_auto_created=True),
+        *apps.get_app_config("documents").get_models(include_auto_created=True),
         *apps.get_app_config("org").get_models(include_auto_created=True),
         Notification,
         StoredFile,
@@ -260,6 +270,27 @@ def check_forbidden(route, entry, scene, login, bearer):
     assert fingerprint() == before
 
 
+def check_hidden(route, entry, scene, login, bearer):
+    url = route.url({})
+    before = fingerprint()
+    for via, client, headers in liaison_clients(route, login, bearer, scene.world):
+        statuses = {}
+        for method in ("GET", "POST"):
+            response = send(client, method, url, {}, api=route.is_api, headers=headers)
+            statuses[method] = response.status_code
+            assert_no_secrets(response, where(route, None, via, method, url))
+        # 405: the wrong method, refused before anything is looked at; the other is 404.
+        context = where(route, None, via, "GET/POST", url)
+        assert set(statuses.values()) <= {404, 405}, f"{context}: {statuses}"
+        assert 404 in statuses.values(), f"{context}: {statuses}"
+    assert fingerprint() == before
+    for case in entry.cases(scene) if entry.cases else ():
+        # The positive control: the page is there for the bureau.
+        via, client, headers = owner_client(route, login, bearer, getattr(scene.world, case.owner))
+        response = send(client, "GET", url, api=route.is_api, headers=headers)
+        assert response.status_code == 200, f"positive control {route.key} via {via}"
+
+
 def check_admin(route, entry, world, login, bearer):
     client = login(world.zhuozi_liaison)
     before = fingerprint()
@@ -288,6 +319,7 @@ CHECKS = {
     Check.OWN_DATA: check_own_data,
     Check.OWN_ACTION: check_own_action,
     Check.FORBIDDEN: check_forbidden,
+    Check.HIDDEN: check_hidden,
     Check.ADMIN: check_admin,
     Check.NO_DATA: check_no_data,
 }
@@ -418,3 +450,182 @@ def test_a_new_endpoint_without_an_access_check_fails_the_suite(scene, login, be
     entry = Entry(Check.FOREIGN, cases=lambda s: [Case({"pk": s.huade_task.pk})])
     with pytest.raises(AssertionError, match="answered 200 to 卓资县's liaison"):
         check_foreign(leaky, entry, scene, login, bearer)
+
+
+# --- documents and meetings: what the registry's one attacker does not cover ----------------------
+
+
+def test_a_county_reads_the_documents_it_may_open_without_another_countys_data(scene, login):
+    """卓资县's liaison opens the document it is consulted on (its version, the round, its
+    own answer) and the issued one (its issued text): 卓资县's own answer is there,
+    化德县's answer to the same round is not, nor the issued document's undisclosed first
+    draft — on the screens and through the API."""
+    world = scene.world
+    shared, issued, round_ = scene.shared_doc, scene.issued_doc, scene.shared_doc_round
+    pages = {
+        reverse("documents:document", args=[shared.pk]): SHARED_DOC,
+        reverse("documents:version", args=[scene.shared_v1.pk]): SHARED_DOC_TEXT,
+        reverse("documents:round", args=[round_.pk]): ZHUOZI_OPINION,
+        reverse("documents:answer", args=[scene.shared_zhuozi_request.pk]): ZHUOZI_OPINION,
+        reverse("documents:inbox"): SHARED_DOC,
+        reverse("documents:document", args=[issued.pk]): ISSUE_NUMBER,
+        reverse("documents:version", args=[scene.issued_v2.pk]): ISSUED_TEXT,
+        reverse("documents:compare", args=[issued.pk]): ISSUED_DOC,
+        f"/api/v1/documents/{shared.pk}": SHARED_DOC,
+        f"/api/v1/documents/{issued.pk}": ISSUE_NUMBER,
+        f"/api/v1/documents/rounds/{round_.pk}": ZHUOZI_OPINION,
+        f"/api/v1/documents/{issued.pk}/versions/{scene.issued_v2.number}/text": ISSUED_TEXT,
+    }
+    client = login(world.zhuozi_liaison)
+    for url, own in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = text_of(response)
+        assert own in text, url
+        assert not found_secrets(text), f"{url}: {found_secrets(text)}"
+    # The API counts the answers 卓资县 may read: its own.
+    api_round = client.get(f"/api/v1/documents/rounds/{round_.pk}").json()
+    assert (api_round["answered"], api_round["total"]) == (1, 1)
+    assert [r["unit"]["code"] for r in api_round["requests"]] == [world.zhuozi.code]
+    api_issued = client.get(f"/api/v1/documents/{issued.pk}").json()
+    assert [v["number"] for v in api_issued["versions"]] == [scene.issued_v2.number]
+    # The undisclosed draft is not found, asked for beside the issued text.
+    compare = reverse("documents:compare", args=[issued.pk])
+    asked = f"{compare}?a={scene.undisclosed_v1.pk}&b={scene.issued_v2.pk}"
+    assert client.get(asked).status_code == 404
+    # The same round page tells the drafting office every answer: the check has teeth.
+    office_page = login(world.office).get(reverse("documents:round", args=[round_.pk]))
+    assert HUADE_SHARED_OPINION in office_page.content.decode()
+
+
+def _post(client, name: str, pk: int, body: dict | None = None):
+    return client.post(reverse(f"documents:{name}", args=[pk]), body or {})
+
+
+def test_another_offices_staff_read_but_do_not_change_the_potato_offices_work(scene, login):
+    """The brand office's member sees the bureau's documents and meetings, but neither the
+    page offers them the potato office's actions nor does any write go through (403);
+    nor may the potato office's own member run the bureau's meetings."""
+    world = scene.world
+    draft = scene.huade_draft
+    page = reverse("documents:document", args=[draft.pk])
+    actions = [
+        reverse(name, args=[draft.pk])
+        for name in (
+            "documents:document_edit",
+            "documents:version_add",
+            "documents:round_open",
+            "documents:document_act",
+        )
+    ]
+    office_html = login(world.office).get(page).content.decode()
+    assert all(url in office_html for url in actions)
+    brand = login(world.brand_staff)
+    html = brand.get(page).content.decode()
+    assert HUADE_DRAFT_DOC in html
+    assert not [url for url in actions if url in html]
+    round_url = reverse("documents:round", args=[scene.shared_doc_round.pk])
+    round_html = brand.get(round_url).content.decode()
+    assert ZHUOZI_OPINION in round_html
+    assert reverse("documents:round_urge", args=[scene.shared_doc_round.pk]) not in round_html
+    assert reverse("documents:round_close", args=[scene.shared_doc_round.pk]) not in round_html
+    assert reverse("documents:opinion_decide", args=[scene.zhuozi_opinion.pk]) not in round_html
+
+    before = fingerprint()
+    writes = [
+        ("document_edit", draft.pk, {"title": "越权修改", "kind": "plan"}),
+        ("document_act", draft.pk, {"action": "submit"}),
+        ("document_act", scene.issued_doc.pk, {"action": "repeal", "repeal-comment": "越权"}),
+        ("version_add", draft.pk, {"text": "越权写入的版本"}),
+        ("version_edit", scene.huade_draft_v1.pk, {"label": "越权"}),
+        ("round_open", draft.pk, {"deadline": "2099-01-01", "units": [world.zhuozi.pk]}),
+        ("round_urge", scene.shared_doc_round.pk, {}),
+        ("round_close", scene.shared_doc_round.pk, {}),
+        ("opinion_decide", scene.zhuozi_opinion.pk, {"disposition": "adopted", "version": 1}),
+        ("topic_edit", scene.pending_topic.pk, {"title": "越权修改的议题"}),
+        ("topic_act", scene.pending_topic.pk, {"action": "withdraw"}),
+        ("topic_act", scene.pending_topic.pk, {"action": "approve"}),
+        ("topic_decide", scene.decided_topic.pk, {"outcome": "approved", "decision": "越权"}),
+        ("decision_task", scene.decided_topic.pk, {"content": "越权创建的任务"}),
+        ("meeting_act", scene.planned_meeting.pk, {"action": "cancel", "reason": "越权"}),
+    ]
+    for name, pk, body in writes:
+        assert _post(brand, name, pk, body).status_code == 403, name
+    # The potato office submits topics to the bureau's meetings; it does not run them.
+    office = login(world.office)
+    running = [
+        ("topic_act", scene.pending_topic.pk, {"action": "approve"}),
+        ("topic_decide", scene.decided_topic.pk, {"outcome": "approved", "decision": "越权"}),
+        ("meeting_act", scene.planned_meeting.pk, {"action": "cancel", "reason": "越权"}),
+    ]
+    for name, pk, body in running:
+        assert _post(office, name, pk, body).status_code == 403, name
+    assert fingerprint() == before
+
+
+def test_a_consulted_county_cannot_move_the_document_it_reads(scene, login):
+    """化德县 is consulted on the document, 卓资县 on the shared one, and both read the
+    issued one: neither submits, approves, issues, sends back or repeals any of them, adds
+    or labels a version, runs the round or adopts an opinion (403: they see it); a
+    meeting's decision they cannot even reach (404)."""
+    world = scene.world
+    before = fingerprint()
+    for liaison, document, round_, opinion in (
+        (world.huade_liaison, scene.consulted_doc, scene.huade_doc_round, scene.huade_opinion),
+        (world.zhuozi_liaison, scene.shared_doc, scene.shared_doc_round, scene.zhuozi_opinion),
+        (world.zhuozi_liaison, scene.issued_doc, None, None),
+    ):
+        client = login(liaison)
+        for action in ("submit", "approve", "issue", "send_back", "revise", "repeal"):
+            body = {
+                "action": action,
+                f"{action}-comment": "越权",
+                f"{action}-issue_number": "乌农牧发〔2023〕98号",
+                f"{action}-issued_on": scene.today.isoformat(),
+            }
+            response = _post(client, "document_act", document.pk, body)
+            assert response.status_code == 403, (liaison, document, action)
+        assert _post(client, "version_add", document.pk, {"text": "越权"}).status_code == 403
+        version = document.versions.order_by("-number").first()
+        assert _post(client, "version_edit", version.pk, {"label": "越权"}).status_code == 403
+        if round_ is not None:
+            for name in ("round_urge", "round_close"):
+                assert _post(client, name, round_.pk).status_code == 403, name
+            body = {"disposition": "adopted", "version": 1}
+            assert _post(client, "opinion_decide", opinion.pk, body).status_code == 403
+        body = {"outcome": "approved", "decision": "越权", "version": 1}
+        assert _post(client, "topic_decide", scene.decided_topic.pk, body).status_code == 404
+        body = {"action": "close"}
+        assert _post(client, "meeting_act", scene.held_meeting.pk, body).status_code == 404
+    assert fingerprint() == before
+
+
+def _documents_writes(scene):
+    """Every write of the documents app, with the body its owner sends and the owner."""
+    for route in ROUTES:
+        if route.namespace != "documents":
+            continue
+        entry = entry_for(route)
+        if entry.check == Check.FOREIGN and entry.body:
+            case = next(c for c in entry.cases(scene) if c.owner)
+            make = entry.owner_body or entry.body
+            yield route.url(case.kwargs), case.owner, make(scene)
+    yield reverse("documents:document_create"), "office", {"title": "跨站伪造的文件"}
+    yield reverse("documents:meeting_create"), "leader", {"kind": "bureau"}
+
+
+def test_every_write_of_the_documents_app_needs_the_csrf_token(scene, login):
+    """A forged cross-site form, sent with the session of the one who may make the write,
+    is refused before the view runs (403, CSRF) and changes nothing."""
+    world = scene.world
+    writes = list(_documents_writes(scene))
+    assert len(writes) >= 18
+    before = fingerprint()
+    for url, owner, body in writes:
+        client = login(getattr(world, owner))
+        client.handler.enforce_csrf_checks = True
+        response = client.post(url, body)
+        client.handler.enforce_csrf_checks = False
+        assert response.status_code == 403, f"{url} by {owner}: {response.status_code}"
+        assert b"CSRF" in response.content, f"{url}: refused, but not for the missing token"
+    assert fingerprint() == before
