@@ -1550,6 +1550,12 @@ REGISTRY: dict[str, Entry] = {
         cases=lambda s: [Case({}, OFFICE, "the bureau's staff read the counts")],
     ),
     "documents:meeting": Entry(Check.FOREIGN, cases=meetings),
+    "documents:minutes_docx": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.held_meeting.pk}, OFFICE, "the minutes of the meeting on huade's topic")
+        ],
+    ),
     "documents:meeting_edit": Entry(
         Check.FOREIGN,
         cases=lambda s: meetings(s, owner=LEADER),

@@ -1,29 +1,38 @@
 """Read queries of documents and meetings, scoped, with the joins their pages need."""
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from zhuanban.documents.lifecycle import SUBMITTED_STATES, TopicStatus
 from zhuanban.documents.models import (
     Disposition,
     Document,
+    DocumentVersion,
     Meeting,
     Opinion,
     OpinionRound,
     Topic,
 )
-from zhuanban.documents.scoping import sees_all, visible_documents, visible_meetings
+from zhuanban.documents.scoping import my_requests, sees_all, visible_documents, visible_meetings
 from zhuanban.org.models import OrgUnit
 
 
 def document_list(user) -> QuerySet[Document]:
     """Visible documents with their latest version number and the deadline of an open
-    opinion round (None when no round is open)."""
+    opinion round (None when no round is open), both as far as the user may see: for a
+    county, the versions issued or put to it and the rounds that consult it."""
     open_round = OpinionRound.objects.filter(document_id=OuterRef("pk"), closed_at__isnull=True)
+    latest = DocumentVersion.objects.filter(document_id=OuterRef("pk"))
+    if not sees_all(user):
+        asked = my_requests(user)
+        open_round = open_round.filter(Exists(asked.filter(round_id=OuterRef("pk"))))
+        latest = latest.filter(
+            Q(issued_at__isnull=False) | Q(Exists(asked.filter(round__draft_id=OuterRef("pk"))))
+        )
     return (
         visible_documents(user)
         .select_related("office", "pen_holder", "chain")
         .annotate(
-            latest_version=Max("versions__number"),
+            latest_version=Subquery(latest.order_by("-number").values("number")[:1]),
             open_round_deadline=Subquery(open_round.values("deadline")[:1]),
         )
     )

@@ -144,3 +144,24 @@ def test_bureau_topics_are_announced_to_leaders_not_inspectors(world, meeting):
         Notification.objects.filter(kind="topic_submitted").values_list("recipient_id", flat=True)
     )
     assert told == {world.leader.pk}
+
+
+def test_the_list_tells_a_county_only_of_versions_and_rounds_put_to_it(world, consulting):
+    from zhuanban.documents.selectors import document_list
+
+    c = consulting
+    services.round_close(actor=world.office, round=c.round)
+    services.version_add(actor=world.office, document=c.document, upload=docx_upload(PLAN_V2))
+    services.round_open(
+        actor=world.office,
+        document=c.document,
+        deadline=TODAY,
+        units=[world.huade],
+        today=TODAY,
+    )
+    zhuozi = document_list(world.zhuozi_liaison).get()
+    huade = document_list(world.huade_liaison).get()
+    office = document_list(world.office).get()
+    assert (zhuozi.latest_version, zhuozi.open_round_deadline) == (1, None)
+    assert (huade.latest_version, huade.open_round_deadline) == (2, TODAY)
+    assert (office.latest_version, office.open_round_deadline) == (2, TODAY)
