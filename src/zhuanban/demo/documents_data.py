@@ -56,7 +56,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape
 
 import docx
 from django.conf import settings
@@ -1311,7 +1311,7 @@ def _blank_docx() -> dict[str, bytes]:
 def _paragraph(text: str, *, title: bool = False) -> str:
     style = '<w:pPr><w:jc w:val="center"/></w:pPr>' if title else ""
     bold = "<w:rPr><w:b/></w:rPr>" if title else ""
-    return f'<w:p>{style}<w:r>{bold}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+    return f'<w:p>{style}<w:r>{bold}<w:t xml:space="preserve">{escape(text, quote=False)}</w:t></w:r></w:p>'
 
 
 def docx_upload(title: str, label: str, lines: tuple[str, ...]) -> SimpleUploadedFile:
