@@ -3,7 +3,7 @@ who chaired, how many topics), then each decided topic in agenda order with its
 outcome, its decision and the tasks it produced, then who attended. In Chinese whatever
 language its reader uses: minutes are filed and circulated as they are.
 
-Five queries whatever the number of topics and tasks.
+Three queries whatever the number of topics and tasks (the meeting comes with its chair).
 """
 
 from django.utils import timezone

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhuanban.core.models import AuditEvent
-from zhuanban.documents import services
+from zhuanban.documents import minutes, services
 from zhuanban.documents.lifecycle import MeetingAction, Outcome
 from zhuanban.documents.models import Meeting
 
@@ -92,3 +92,8 @@ def test_the_minutes_take_the_same_queries_for_more_topics(login, world, meeting
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("documents:minutes_docx", args=[other.pk]))
     assert len(many) == len(few)
+    # Of them, what the minutes themselves read: topics, tasks, attendees.
+    meeting = Meeting.objects.select_related("chair").get(pk=other.pk)
+    with CaptureQueriesContext(connection) as own:
+        minutes.minutes_docx(meeting)
+    assert len(own) == 3
