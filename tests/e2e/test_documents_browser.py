@@ -19,6 +19,14 @@ of 400 or more but the refusals the test provokes; on the phone nothing scrolls 
 import datetime
 
 import pytest
+from browsing import (
+    assert_clean,
+    assert_no_error,
+    assert_no_horizontal_scroll,
+    click_and_wait,
+    text_of,
+    watched,
+)
 from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
@@ -49,14 +57,6 @@ OPINION_ON_CLAUSE = "我县农村牧区户厕改造任务较重，建议明确�
 OPINION_GENERAL = "建议在第三部分增加支持马铃薯、燕麦等特色农产品加工的具体措施。"
 PARTLY_REASON = "已在第8条增加“健全改厕后续管护机制”的表述；经费分担比例由市财政局另行研究确定。"
 
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
-FAILED_LOAD = "Failed to load resource: the server responded with a status of"
-
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -72,72 +72,12 @@ def zh_label(choice) -> str:
         return str(choice.label)
 
 
-def watched(page):
-    """The page, recording CSP violations (as the page sees them and as the console
-    says), console errors, uncaught exceptions and every answer of 400 or more."""
-    page.csp = []
-    page.errors = []
-    page.refused = []
-    page.add_init_script(RECORD_VIOLATIONS)
-
-    def on_console(message):
-        text = message.text
-        if "Content Security Policy" in text or "Content-Security-Policy" in text:
-            page.csp.append(text)
-        elif message.type == "error" and not text.startswith(FAILED_LOAD):
-            page.errors.append(text)
-
-    def on_response(response):
-        # The browser asks for /favicon.ico by itself, and the app serves none.
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
-            page.refused.append((response.status, response.url))
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: page.errors.append(f"uncaught: {error}"))
-    page.on("response", on_response)
-    return page
-
-
-def assert_clean(page, where, *, refused=()):
-    """No CSP violation, no console error, and no answer of 400 or more but the
-    `refused` ones (status, path) the test provoked on purpose."""
-    page.wait_for_load_state("load")
-    reported = page.evaluate("window.__csp || []")
-    assert reported == [], f"{where}: {reported}"
-    assert page.csp == [], f"{where}: {page.csp}"
-    assert page.errors == [], f"{where}: {page.errors}"
-    origin = "/".join(page.url.split("/", 3)[:3])
-    answers = [(status, url.removeprefix(origin)) for status, url in page.refused]
-    assert answers == list(refused), f"{where}: {answers}"
-    page.errors.clear()
-    page.refused.clear()
-
-
-def click_and_wait(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def assert_no_horizontal_scroll(page):
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"
-
-
-def assert_no_error(page):
-    errors = page.locator(".messages li.error, .errorlist")
-    assert errors.count() == 0, errors.all_inner_texts()
-
-
 def assert_on_screen(locator, width):
     """Within the phone's width: not pushed off to the right inside a scrolling table."""
     box = locator.bounding_box()
     assert box is not None, locator
     assert box["x"] >= 0, box
     assert box["x"] + box["width"] <= width, box
-
-
-def text_of(page, selector) -> str:
-    return page.locator(selector).inner_text().strip()
 
 
 def progress_text(round_) -> str:
