@@ -36,7 +36,7 @@ from zhuanban.assessment.models import (
 )
 from zhuanban.assessment.scoring import compute, points, totals
 from zhuanban.core import audit
-from zhuanban.core.errors import ConcurrentEditError, FieldErrors
+from zhuanban.core.errors import FieldErrors, check_version
 from zhuanban.core.files import check_upload, record_refusal, store_upload
 from zhuanban.core.models import AuditAction, StoredFile
 from zhuanban.org.models import OrgUnit
@@ -86,13 +86,6 @@ ASSESSABLE_KINDS = frozenset(
 )
 
 
-def _check_version(instance, expected_version: int | None) -> None:
-    if expected_version is not None and instance.version != expected_version:
-        raise ConcurrentEditError(
-            _("Someone else changed this in the meantime. Reload the page and try again.")
-        )
-
-
 def _plain(value: Decimal) -> str:
     """A decimal as people write it: 20, 12.5 (normalize() alone gives 2E+1). One typed
     as 1e999999999 stays so: normalize() would overflow, "f" would spell a billion digits."""
@@ -129,7 +122,7 @@ def scheme_save(
         scheme = _locked(Scheme, scheme.pk)
         if not scoping.can_manage(actor, scheme):
             raise PermissionDenied
-        _check_version(scheme, expected_version)
+        check_version(scheme, expected_version)
         if scheme.status == SchemeStatus.CLOSED:
             raise ValidationError(_("The results are confirmed: reopen the scheme to change it."))
         before = audit.snapshot(scheme)
@@ -386,7 +379,7 @@ def scheme_act(
             _("This cannot be done while the scheme is %(status)s.")
             % {"status": scheme.get_status_display()}
         )
-    _check_version(scheme, expected_version)
+    check_version(scheme, expected_version)
     if action in REASON_REQUIRED and not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")})
     before = scheme.status
@@ -581,7 +574,7 @@ def score_self(
         raise ValidationError(
             _("The self-assessment has been submitted; ask the office to return it to change it.")
         )
-    _check_version(score, expected_version)
+    check_version(score, expected_version)
     return _write_score(
         actor,
         score,
@@ -607,7 +600,7 @@ def score_review(
         raise PermissionDenied(_("You cannot review a unit you belong to."))
     if scheme.status != SchemeStatus.REVIEW:
         raise ValidationError(_("Scores are reviewed while the scheme is under review."))
-    _check_version(score, expected_version)
+    check_version(score, expected_version)
     return _write_score(
         actor,
         score,
@@ -639,7 +632,7 @@ def participant_act(
         or (participant.self_status, action) not in SELF_TRANSITIONS
     ):
         raise ValidationError(_("This cannot be done now."))
-    _check_version(participant, expected_version)
+    check_version(participant, expected_version)
     if action == "return" and not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")})
     if action == "submit":

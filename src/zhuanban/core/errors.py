@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext as _
 
 
 class ConcurrentEditError(ValidationError):
@@ -13,6 +14,15 @@ class ConcurrentEditError(ValidationError):
 
     def __init__(self, message: str):
         super().__init__(message, code="concurrent_edit")
+
+
+def check_version(instance, expected_version: int | None) -> None:
+    """Refuse a change made on a page drawn before someone else's (the record's
+    `version` moved on since); None skips the check (a caller without a page)."""
+    if expected_version is not None and instance.version != expected_version:
+        raise ConcurrentEditError(
+            _("Someone else changed this in the meantime. Reload the page and try again.")
+        )
 
 
 def errors_to_messages(request, error: ValidationError) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from zhuanban.core import audit
-from zhuanban.core.errors import ConcurrentEditError, FieldErrors
+from zhuanban.core.errors import FieldErrors, check_version
 from zhuanban.core.files import check_upload, record_refusal, store_upload
 from zhuanban.core.models import AuditAction
 from zhuanban.core.notify import notify
@@ -94,13 +94,6 @@ CONSULTABLE_KINDS = frozenset(
 MATERIAL_TYPES = {".docx", ".xlsx", ".pdf", ".jpg", ".jpeg", ".png", ".txt"}
 
 
-def _check_version(instance, expected_version: int | None) -> None:
-    if expected_version is not None and instance.version != expected_version:
-        raise ConcurrentEditError(
-            _("Someone else changed this in the meantime. Reload the page and try again.")
-        )
-
-
 class _stored(str):
     """A message kept in the records (history, task remarks) in the site's language,
     whoever's page wrote it: `_stored(gettext_noop("...")) % params`."""
@@ -163,7 +156,7 @@ def document_save(
         document = _locked(Document, document.pk)
         if not scoping.can_manage_document(actor, document):
             raise PermissionDenied
-        _check_version(document, expected_version)
+        check_version(document, expected_version)
         if document.stage in (Stage.ISSUED, Stage.REPEALED):
             raise ValidationError(
                 _("An issued document does not change: start a revision to change it."),
@@ -256,7 +249,7 @@ def document_act(
 ) -> Document:
     """Submit, approve, send back, issue, revise or repeal a document."""
     document = _locked(Document, document.pk)
-    _check_version(document, expected_version)
+    check_version(document, expected_version)
     if action in ROUND_ACTIONS or action not in DocAction.values:
         raise ValidationError(_("Unknown action."), code="bad_action")
     parties = scoping.document_parties(actor, document)
@@ -780,7 +773,7 @@ def opinion_decide(
     document = opinion.request.round.document
     if not scoping.can_manage_document(actor, document):
         raise PermissionDenied
-    _check_version(opinion, expected_version)
+    check_version(opinion, expected_version)
     if document.stage in (Stage.ISSUED, Stage.REPEALED):
         raise ValidationError(
             _("The document is issued: how its opinions were handled is on record."),
@@ -836,7 +829,7 @@ def meeting_save(
         meeting = _locked(Meeting, meeting.pk)
         if not scoping.can_manage_meeting(actor, meeting):
             raise PermissionDenied
-        _check_version(meeting, expected_version)
+        check_version(meeting, expected_version)
         if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
             raise ValidationError(
                 _("The meeting is %(status)s and no longer changes.")
@@ -950,7 +943,7 @@ def _topic_submit(
         topic = _locked(Topic, topic.pk)
         if not scoping.can_submit_topic(actor, topic.office_id):
             raise PermissionDenied
-        _check_version(topic, expected_version)
+        check_version(topic, expected_version)
         if topic.status != TopicStatus.SUBMITTED:
             raise ValidationError(
                 _("The topic is %(status)s: it can no longer change.")
@@ -1212,7 +1205,7 @@ def topic_decide(
     meeting = topic.meeting
     if not scoping.can_manage_meeting(actor, meeting):
         raise PermissionDenied
-    _check_version(topic, expected_version)
+    check_version(topic, expected_version)
     new_status = _topic_move(topic, "decide")
     errors = FieldErrors()
     if outcome not in Outcome.values:
