@@ -14,7 +14,7 @@ MAIN_NAV = [
     (_("Supervision"), "supervision:home", "supervision"),
     (_("Assessment"), "assessment:home", "assessment"),
     (_("Documents and meetings"), "documents:home", "documents"),
-    (_("Brand"), None, "brand"),
+    (_("Brand"), "brand:home", "brand"),
     (_("Investment"), None, "investment"),
     (_("Reports"), None, "reports"),
 ]
@@ -38,6 +38,8 @@ def main_nav(request):
     if not scope.sees_business_data:
         # The three administrators (三员) read no business data: no links to it.
         items = [item for item in items if item["url"] is None or item["label"] == MAIN_NAV[0][0]]
+    if scope.is_enterprise_login:
+        items = [item for item in items if item["url"] == reverse("brand:home")]
     if scope.has_perm(Perm.READ_AUDIT):
         items.append(
             {

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "zhuanban.supervision",
     "zhuanban.assessment",
     "zhuanban.documents",
+    "zhuanban.brand",
     "zhuanban.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -373,6 +374,13 @@ DISPATCH_MAX_ROWS = env_int("DISPATCH_MAX_ROWS", 20_000)
 NOTICE_PDF = env_bool("NOTICE_PDF", True)
 SOFFICE_BINARY = env_str("SOFFICE_BINARY", "soffice")
 SOFFICE_TIMEOUT_SECONDS = env_int("SOFFICE_TIMEOUT_SECONDS", 120)
+
+# The regional public brand (原味乌兰察布): the special office that keeps the register,
+# how long a licence runs, and how often one address may query the public verification
+# page (django-ratelimit syntax).
+BRAND_OFFICE_CODE = env_str("BRAND_OFFICE_CODE", "office-brand")
+BRAND_LICENCE_YEARS = env_int("BRAND_LICENCE_YEARS", 3)
+BRAND_VERIFY_RATE = env_str("BRAND_VERIFY_RATE", "30/m")
 
 # Audit trail: events younger than this are never pruned (`zhuanban audit prune`).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)

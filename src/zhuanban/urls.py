@@ -15,6 +15,8 @@ urlpatterns = [
     path("rectification/", include("zhuanban.rectification.urls")),
     path("assessment/", include("zhuanban.assessment.urls")),
     path("documents/", include("zhuanban.documents.urls")),
+    path("brand/", include("zhuanban.brand.urls")),
+    path("verify/", include("zhuanban.brand.urls_public")),  # public, no login
     path("notifications/", include("zhuanban.core.urls")),
     path("audit/", include("zhuanban.org.urls_audit")),
     path("api/v1/", api.urls),

@@ -28,6 +28,7 @@ class Scope:
     # Units the user acts for: liaison roles, and the unit of their profile.
     liaison_unit_ids: frozenset[int] = frozenset()
     own_unit_id: int | None = None
+    own_unit_kind: str = ""
 
     def acts_for_unit(self, unit_id: int | None) -> bool:
         return unit_id is not None and (
@@ -39,6 +40,12 @@ class Scope:
         """Anyone signed in except the three administrators (三员), who keep the system
         and its audit trail but read no tasks, tables or figures."""
         return self.user_id is not None and not (self.roles and self.roles <= ADMIN_ROLES)
+
+    @property
+    def is_enterprise_login(self) -> bool:
+        """An enterprise's own login (the brand register's applicants): no role, its
+        unit an enterprise. It uses the brand screens only."""
+        return self.user_id is not None and not self.roles and self.own_unit_kind == "enterprise"
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -75,7 +82,7 @@ def scope_for(user) -> Scope:
     )
     roles = frozenset(a.role for a in assignments)
     paths = {a.unit.path for a in assignments if a.unit_id and a.role not in OFFICE_ROLES}
-    own_unit = OrgUnit.objects.filter(profiles__user=user).values_list("pk", "path").first()
+    own_unit = OrgUnit.objects.filter(profiles__user=user).values_list("pk", "path", "kind").first()
     if own_unit:
         paths.add(own_unit[1])
     perms = frozenset().union(*(ROLE_PERMS.get(role, frozenset()) for role in roles))
@@ -92,6 +99,7 @@ def scope_for(user) -> Scope:
             if a.role in (Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON)
         ),
         own_unit_id=own_unit[0] if own_unit else None,
+        own_unit_kind=own_unit[2] if own_unit else "",
     )
     user._zhuanban_scope = scope
     return scope

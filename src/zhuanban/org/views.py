@@ -13,6 +13,8 @@ from zhuanban.org.scoping import scope_for
 @require_GET
 @login_required
 def home(request):
+    if scope_for(request.user).is_enterprise_login:
+        return redirect("brand:home")
     return render(request, "org/home.html", {"overview": selectors.bureau_overview()})
 
 
