@@ -4,6 +4,7 @@ from django.http import Http404
 
 from zhuanban.brand.models import Application, Enterprise, Licence, Review, ReviewRound
 from zhuanban.brand.scoping import (
+    enterprise_of_user,
     is_brand_staff,
     sees_all,
     visible_applications,
@@ -11,6 +12,7 @@ from zhuanban.brand.scoping import (
     visible_licences,
     visible_reviews,
 )
+from zhuanban.org.roles import Role
 from zhuanban.org.scoping import scope_for
 
 
@@ -53,8 +55,15 @@ def get_review_for_user(user, pk: int) -> Review:
 
 def get_round_for_user(user, year: int) -> ReviewRound:
     """Rounds are read by everyone who reads the whole register, and by counties and
-    enterprises (who see only their own reviews in it)."""
-    if not scope_for(user).sees_business_data:
+    enterprises (who see only their own reviews in it); for anyone else (an outsider, a
+    section's staff, the three administrators) they do not exist."""
+    scope = scope_for(user)
+    reads = (
+        sees_all(user)
+        or (scope.sees_business_data and scope.has_role(Role.COUNTY_LIAISON))
+        or enterprise_of_user(user) is not None
+    )
+    if not reads:
         raise Http404
     return _found(ReviewRound.objects.filter(year=year).first())
 

@@ -11,8 +11,6 @@
 - The three administrators see none of it; the public sees only the verification page.
 """
 
-from functools import lru_cache
-
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
@@ -26,18 +24,32 @@ READ_ALL_ROLES = frozenset({Role.LEADER, Role.INSPECTOR} | OFFICE_ROLES)
 
 
 def brand_office_id() -> int | None:
-    return _brand_office_id(settings.BRAND_OFFICE_CODE)
-
-
-@lru_cache(maxsize=4)
-def _brand_office_id(code: str) -> int | None:
-    return OrgUnit.objects.offices().filter(code=code).values_list("pk", flat=True).first()
+    """The brand office (settings.BRAND_OFFICE_CODE): one query, never remembered across
+    requests, so that an office created, loaded or re-created after the process started
+    is found (a process-wide cache kept a stale id, or None, until a restart)."""
+    return (
+        OrgUnit.objects.offices()
+        .filter(code=settings.BRAND_OFFICE_CODE)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def is_brand_staff(user) -> bool:
+    """A position in the brand office. Worked out once per user object, like its scope
+    (one query, and none for a user who holds no office position)."""
     scope = scope_for(user)
-    office = brand_office_id()
-    return scope.sees_business_data and office is not None and office in scope.office_ids
+    if not scope.sees_business_data or not scope.office_ids:
+        return False
+    known = getattr(user, "_zhuanban_brand_staff", None)
+    if known is None:
+        known = (
+            OrgUnit.objects.offices()
+            .filter(pk__in=scope.office_ids, code=settings.BRAND_OFFICE_CODE)
+            .exists()
+        )
+        user._zhuanban_brand_staff = known
+    return known
 
 
 def sees_all(user) -> bool:

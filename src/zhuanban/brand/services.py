@@ -36,6 +36,7 @@ from zhuanban.brand.models import (
     Channel,
     Enterprise,
     Event,
+    Inspection,
     Licence,
     LogoUse,
     Product,
@@ -53,6 +54,7 @@ from zhuanban.org import services as org
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.org.selectors import office_staff_users, people_acting_for
+from zhuanban.rectification.lifecycle import ENDED_STATES as RECTIFICATION_ENDED
 from zhuanban.rectification.lifecycle import Status as RectificationStatus
 from zhuanban.rectification.models import SourceKind
 from zhuanban.rectification.services import rectification_raise
@@ -124,6 +126,10 @@ def _office_staff() -> list:
 # --- enterprises -------------------------------------------------------------------
 
 
+def _unit_code(enterprise: Enterprise) -> str:
+    return f"ent-{enterprise.credit_code.lower()}"
+
+
 @transaction.atomic
 def enterprise_save(
     *, actor, enterprise: Enterprise, expected_version: int | None = None
@@ -132,10 +138,29 @@ def enterprise_save(
     follows its name and county."""
     _require_office(actor)
     enterprise.credit_code = normalise_credit_code(enterprise.credit_code)
+    enterprise.name = (enterprise.name or "").strip()
     errors = FieldErrors()
-    errors.full_clean(enterprise, exclude=["unit", "created_by"])
-    if enterprise.county_id and enterprise.county.kind != UnitKind.COUNTY:
-        errors.add("county", _("Choose the county the enterprise is registered in."), "county")
+    try:
+        # Uniqueness and the county are checked below, each with one clear message (the
+        # model's own checks would add a second, generic one).
+        enterprise.full_clean(
+            exclude=["unit", "created_by", "county"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        errors.merge(error)
+    county = (
+        OrgUnit.objects.filter(pk=enterprise.county_id).only("kind").first()
+        if enterprise.county_id
+        else None
+    )
+    if county is None or county.kind != UnitKind.COUNTY:
+        errors.add(
+            "county",
+            _("Choose the county the enterprise is registered in."),
+            "required" if county is None else "county",
+        )
     others = Enterprise.objects.exclude(pk=enterprise.pk)
     same_code = others.filter(credit_code=enterprise.credit_code).first()
     if same_code:
@@ -144,7 +169,7 @@ def enterprise_save(
             _("This credit code is already registered, for %(name)s.") % {"name": same_code.name},
             "duplicate",
         )
-    if others.filter(name=enterprise.name.strip()).exists():
+    if enterprise.name and others.filter(name=enterprise.name).exists():
         errors.add("name", _("An enterprise of this name is already registered."), "duplicate")
     if enterprise.association_joined_on and not enterprise.association_member:
         errors.add(
@@ -153,12 +178,11 @@ def enterprise_save(
             "not_member",
         )
     errors.raise_if_any()
-    enterprise.name = enterprise.name.strip()
     if enterprise.pk is None:
         unit = org.unit_save(
             actor=None,
             unit=OrgUnit(
-                code=f"ent-{enterprise.credit_code.lower()}",
+                code=_unit_code(enterprise),
                 name=enterprise.name,
                 kind=UnitKind.ENTERPRISE,
                 parent_id=enterprise.county_id,
@@ -180,9 +204,16 @@ def enterprise_save(
     enterprise.unit = current.unit
     enterprise.version = current.version + 1
     enterprise.save()
-    if current.unit.name != enterprise.name or current.unit.parent_id != enterprise.county_id:
-        unit = current.unit
+    unit = current.unit
+    if (unit.name, unit.parent_id, unit.code) != (
+        enterprise.name,
+        enterprise.county_id,
+        _unit_code(enterprise),
+    ):
+        # The org unit follows the record (its name on rectification items, its place under
+        # the county for scoping, its code so that a corrected credit code frees the old one).
         unit.name, unit.parent_id = enterprise.name, enterprise.county_id
+        unit.code = _unit_code(enterprise)
         org.unit_save(actor=None, unit=unit)
     audit.record_change(actor=actor, instance=enterprise, before=before)
     return enterprise
@@ -206,6 +237,16 @@ def _checked_uploads(actor, uploads: list[tuple[str, UploadedFile]], allowed: se
                 error.code or "upload",
             )
     errors.raise_if_any()
+
+
+def _kind_errors(uploads: list[tuple[str, UploadedFile]], errors: FieldErrors) -> None:
+    for kind, upload in uploads:
+        if kind not in AttachmentKind.values:
+            errors.add(
+                "attachments",
+                _("%(name)s: say which document this is.") % {"name": upload.name},
+                "kind",
+            )
 
 
 def _product_errors(products: list[dict], errors: FieldErrors) -> list[Product]:
@@ -269,6 +310,7 @@ def application_create(
             "open_application",
         )
     built = _product_errors(products, errors)
+    _kind_errors(list(attachments), errors)
     errors.raise_if_any()
     _checked_uploads(actor, list(attachments), ATTACHMENT_TYPES)
     try:
@@ -344,6 +386,9 @@ def application_attach(
     """Add documents: the applicant to its draft; the brand office also adds expert
     opinions while it reviews."""
     parties = _require(actor, application.enterprise, {Party.ENTERPRISE, Party.OFFICE})
+    kinds = FieldErrors()
+    _kind_errors(uploads, kinds)
+    kinds.raise_if_any()
     open_to_applicant = application.status == AppStatus.DRAFT
     office_review = application.status == AppStatus.OFFICE_REVIEW and Party.OFFICE in parties
     if not (open_to_applicant or office_review):
@@ -525,7 +570,18 @@ def application_act(
     return application
 
 
+@transaction.atomic
 def licence_issue(*, actor, application: Application, valid_from: datetime.date) -> Licence:
+    """The licence an approval issues (application_act calls it): once per application,
+    never for one that is not approved."""
+    _require_office(actor)
+    if (
+        application.status != AppStatus.APPROVED
+        or Licence.objects.filter(application_id=application.pk).exists()
+    ):
+        raise ValidationError(
+            _("A licence is issued once, for an approved application."), code="not_approved"
+        )
     licence = Licence.objects.create(
         number=licence_number(valid_from.year),
         enterprise=application.enterprise,
@@ -578,6 +634,7 @@ def licence_remove(
     )
     open_reviews.update(
         status=ReviewStatus.REMOVED,
+        version=F("version") + 1,
         concluded_by=actor,
         concluded_at=timezone.now(),
         conclusion=reason,
@@ -659,6 +716,20 @@ def logo_use_save(
 
 # --- annual re-review --------------------------------------------------------------
 
+FIRST_YEAR = 2000
+
+
+def _year_errors(year, errors: FieldErrors, today: datetime.date | None = None) -> None:
+    """A re-review or sales year: from FIRST_YEAR to next year (a round may be opened in
+    December for the coming year), never a typo such as 20023."""
+    last = (today or timezone.localdate()).year + 1
+    if year is None or not FIRST_YEAR <= year <= last:
+        errors.add(
+            "year",
+            _("Give a year from %(first)d to %(last)d.") % {"first": FIRST_YEAR, "last": last},
+            "year",
+        )
+
 
 @transaction.atomic
 def review_round_open(
@@ -668,6 +739,7 @@ def review_round_open(
     today = today or timezone.localdate()
     _require_office(actor)
     errors = FieldErrors()
+    _year_errors(year, errors, today)
     if ReviewRound.objects.filter(year=year).exists():
         errors.add(
             "year", _("The %(year)d re-review is already open.") % {"year": year}, "duplicate"
@@ -710,6 +782,21 @@ def _lock_review(review: Review) -> Review:
     )
 
 
+def _figure_errors(model, field: str, value, errors: FieldErrors) -> None:
+    """A reported figure: given, not negative, and within what its column holds."""
+    if value is None:
+        errors.add(field, _("This figure is required."), "required")
+        return
+    if value < 0:
+        errors.add(field, _("This figure cannot be negative."), "negative")
+        return
+    try:
+        model._meta.get_field(field).run_validators(value)
+    except ValidationError as error:
+        for problem in error.error_list:
+            errors.add(field, " ".join(problem.messages), problem.code or "invalid")
+
+
 def review_submit(
     *,
     actor,
@@ -729,12 +816,13 @@ def review_submit(
     _require(actor, enterprise, {Party.ENTERPRISE, Party.OFFICE})
     errors = FieldErrors()
     for field, value in (("sales", sales), ("output", output), ("complaints", complaints)):
-        if value is None:
-            errors.add(field, _("This figure is required."), "required")
-        elif value < 0:
-            errors.add(field, _("This figure cannot be negative."), "negative")
-    if not inspection:
-        errors.add("inspection", _("Say how the year's quality inspections went."), "required")
+        _figure_errors(Review, field, value, errors)
+    if inspection not in Inspection.values:
+        errors.add(
+            "inspection",
+            _("Say how the year's quality inspections went."),
+            "invalid" if inspection else "required",
+        )
     if not logo_note.strip() and not evidence and not review.evidence.exists():
         errors.add(
             "logo_note",
@@ -827,13 +915,21 @@ def review_act(
             code="invalid_transition",
         )
     comment = comment.strip()
+    errors = FieldErrors()
     if action in REVIEW_REASON_REQUIRED and not comment:
-        raise ValidationError({"comment": ValidationError(_("Give the reason."), code="required")})
+        errors.add("comment", _("Give the reason."), "required")
+    if action == ReviewAction.RECTIFY:
+        if due_date is None:
+            errors.add("due_date", _("Give a deadline for the rectification."), "required")
+        elif due_date <= today:
+            errors.add("due_date", _("The rectification deadline must be after today."), "past")
+    errors.raise_if_any()
     if (
         action == ReviewAction.PASS
         and review.status == ReviewStatus.RECTIFYING
         and review.rectification is not None
-        and review.rectification.status != RectificationStatus.CLOSED
+        # Verified and closed, or withdrawn by the office: nothing is left to fix.
+        and review.rectification.status not in RECTIFICATION_ENDED
     ):
         raise ValidationError(
             _("The rectification has not been verified and closed yet (it is %(status)s).")
@@ -896,10 +992,10 @@ def review_act(
 def sales_save(*, actor, enterprise: Enterprise, year: int, amount: Decimal) -> Sales:
     """The office enters or corrects a year's sales figure (万元)."""
     _require_office(actor)
-    if amount is None or amount < 0:
-        raise ValidationError(
-            {"amount": ValidationError(_("This figure cannot be negative."), code="negative")}
-        )
+    errors = FieldErrors()
+    _year_errors(year, errors)
+    _figure_errors(Sales, "amount", amount, errors)
+    errors.raise_if_any()
     current = Sales.objects.select_for_update().filter(enterprise=enterprise, year=year).first()
     before = {"amount": str(current.amount)} if current else None
     record, _created = Sales.objects.update_or_create(

@@ -1,6 +1,8 @@
 """The unified social credit code (统一社会信用代码, GB 32100-2015), checked with
 python-stdnum, with the reason in words a clerk can act on."""
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
@@ -8,7 +10,9 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 
 
 def normalise_credit_code(value: str) -> str:
-    return uscc.compact(value or "")
+    """The code as stored: full-width characters made ASCII (a code copied from a
+    Chinese document often has them), spaces and hyphens dropped, upper case."""
+    return uscc.compact(unicodedata.normalize("NFKC", value or ""))
 
 
 def validate_credit_code(value: str) -> None:
@@ -34,15 +38,17 @@ def validate_credit_code(value: str) -> None:
             },
             code="checksum",
         ) from None
-    except InvalidComponent:
-        raise ValidationError(
-            _(
-                "The code's registration authority, organisation type or region (its first "
-                "8 characters) is not valid."
-            ),
-            code="component",
-        ) from None
-    except InvalidFormat:
+    except (InvalidComponent, InvalidFormat):
+        # stdnum says "format" both for a letter among the first 8 characters and for a
+        # character outside the code's alphabet: tell the clerk which one it is.
+        if not code[:8].isascii() or not code[:8].isdigit():
+            raise ValidationError(
+                _(
+                    "The code's registration authority, organisation type or region (its "
+                    "first 8 characters) is not valid."
+                ),
+                code="component",
+            ) from None
         raise ValidationError(
             _("The code may hold only digits and capital letters other than I, O, Z, S and V."),
             code="format",
