@@ -42,6 +42,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone, translation
+from stdnum.cn import uscc
 
 from zhuanban.core.models import Notification
 from zhuanban.demo import org_data
@@ -1078,9 +1079,17 @@ def livestock_row(county: str, month: int, beef, dairy) -> dict:
     }
 
 
-def credit_code(county: str, index: int) -> str:
-    """An illustrative 18-character code in the national format (not a real one)."""
-    return f"91{county}MA00{index + 1:03d}{county[-2:]}{'ABCDEFGHJK'[index % 10]}"
+def credit_code(county: str, index: int, *, name: str | None = None) -> str:
+    """An illustrative unified social credit code that passes the GB 32100-2015 check:
+    the organisation type from the name (93 a farmers' cooperative, 92 a family farm, 91 a
+    company), the county's division code, a sequence, and the computed check character.
+    `name` defaults to the enterprise's of BRAND[county][index]; the brand register
+    (brand_data) uses the same codes."""
+    if name is None:
+        name = BRAND[county][index][0]
+    kind = "93" if "合作社" in name else "92" if "家庭农场" in name else "91"
+    body = f"{kind}{county}MA00{index + 1:03d}{county[-2:]}"
+    return body + uscc.calc_check_digit(body)
 
 
 def brand_rows(county: str, month: int) -> list[dict]:

@@ -8,6 +8,7 @@ from django.db import transaction
 from zhuanban.accounts import services as accounts
 from zhuanban.demo import org_data as d
 from zhuanban.demo.assessment_data import load_assessment
+from zhuanban.demo.brand_data import load_brand
 from zhuanban.demo.dispatch_data import load_dispatch
 from zhuanban.demo.documents_data import load_documents
 from zhuanban.demo.supervision_data import load_supervision
@@ -25,6 +26,8 @@ DEMO_ACCOUNTS = [
     ("zhuozi", "Liaison of Zhuozi County (卓资县)"),
     ("huade", "Liaison of Huade County (化德县)"),
     ("inspector", "Inspector (supervision groups)"),
+    ("brand-dir", "Director of the brand office: the 原味乌兰察布 register"),
+    ("yinshan", "Login of the enterprise 阴山优麦 (brand applicant)"),
     ("sysadmin", "System administrator: accounts and organisation"),
     ("secadmin", "Security administrator: security policy"),
     ("auditor", "Audit administrator: reads the audit trail"),
@@ -151,3 +154,10 @@ def load() -> None:
     load_supervision()
     load_assessment()
     load_documents()
+
+    def enterprise_login(username, name, title, unit):
+        # An enterprise's unit is created with the enterprise, by the brand register.
+        units[unit.code] = unit
+        return person(username, name, title, unit.code)
+
+    load_brand(login=enterprise_login)

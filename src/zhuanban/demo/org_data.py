@@ -169,6 +169,12 @@ DEPARTMENT_LIAISONS = [
     ("commerce", "秦浩", "mu-commerce"),
 ]
 
+# Enterprises' own logins (brand register applicants: no role, their unit the
+# enterprise's): (username, name, title, enterprise). `yinshan` is a demo account.
+ENTERPRISE_LOGINS = [
+    ("yinshan", "张慧敏", "品牌专员", "内蒙古阴山优麦食品有限公司"),
+    ("bayintala", "乌日娜", "办公室主任", "察右前旗巴音塔拉牧业有限公司"),
+]
 # (username, name, title, unit code, role)
 OTHER_PEOPLE = [
     ("inspector", "邵军", "督导检查组成员", "sec-office", "inspector"),
