@@ -15,13 +15,28 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
-from django.db.models.functions import Upper
+from django.db.models.functions import NullIf, Upper
 from django.utils import timezone
 
-from zhuanban.brand.lifecycle import ReviewStatus
-from zhuanban.brand.models import Enterprise, Licence, Review, ReviewRound, Sales
-from zhuanban.brand.scoping import visible_enterprises, visible_reviews
+from zhuanban.brand.lifecycle import APP_OPEN_STATES, AppStatus, ReviewStatus
+from zhuanban.brand.models import (
+    Application,
+    Attachment,
+    Enterprise,
+    Event,
+    Licence,
+    Review,
+    ReviewRound,
+    Sales,
+)
+from zhuanban.brand.scoping import (
+    visible_applications,
+    visible_enterprises,
+    visible_licences,
+    visible_reviews,
+)
 
 PUBLIC_QUERY_MIN_LENGTH = 2
 PUBLIC_RESULTS_LIMIT = 20
@@ -31,15 +46,29 @@ def _sales_of(year: int):
     return Subquery(Sales.objects.filter(enterprise=OuterRef("pk"), year=year).values("amount")[:1])
 
 
-def with_sales(enterprises: QuerySet[Enterprise], year: int) -> QuerySet[Enterprise]:
-    """`sales` of `year`, `sales_last` of the year before and `growth` (percent, None
-    without both figures or with no sales last year), computed in the database."""
-    return enterprises.annotate(sales=_sales_of(year), sales_last=_sales_of(year - 1)).annotate(
-        growth=ExpressionWrapper(
-            (F("sales") - F("sales_last")) * Decimal(100) / F("sales_last"),
-            output_field=DecimalField(max_digits=12, decimal_places=2),
-        )
+def _growth(sales: str, last: str) -> ExpressionWrapper:
+    """Percent change from `last` to `sales`; None without both, or when `last` is 0.
+
+    The factor is a float literal: SQLite divides two whole-number decimals as integers
+    (8500 against 7000 would be 21, not 21.43), and PostgreSQL raises on a division by
+    zero where SQLite answers NULL."""
+    return ExpressionWrapper(
+        (F(sales) - F(last))
+        * Value(100.0)
+        / NullIf(F(last), Value(Decimal(0)), output_field=DecimalField()),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
     )
+
+
+def with_sales(enterprises: QuerySet[Enterprise], year: int) -> QuerySet[Enterprise]:
+    """`sales_this` of `year`, `sales_last` of the year before and `growth` (percent,
+    None without both figures or with no sales last year), computed in the database.
+
+    (Not `sales`: that is the enterprise's reverse relation to its Sales rows, and Django
+    refuses an annotation that shadows it.)"""
+    return enterprises.annotate(
+        sales_this=_sales_of(year), sales_last=_sales_of(year - 1)
+    ).annotate(growth=_growth("sales_this", "sales_last"))
 
 
 def with_licence_state(
@@ -56,26 +85,137 @@ def enterprise_list(user, *, year: int | None = None) -> QuerySet[Enterprise]:
     return with_sales(with_licence_state(visible_enterprises(user).select_related("county")), year)
 
 
+def register_figures(user, day: datetime.date | None = None) -> dict[str, int]:
+    """The register's header figures over what the user sees, in one query: enterprises
+    registered, those holding a licence valid on `day`, association members."""
+    # The Exists goes into the filter itself: an aggregate filtering on an annotated
+    # Exists loses the annotation from its subquery (Django 5.2 counts nothing).
+    valid = Exists(Licence.objects.valid_on(day).filter(enterprise=OuterRef("pk")))
+    return visible_enterprises(user).aggregate(
+        enterprises=Count("pk"),
+        licensed=Count("pk", filter=valid),
+        members=Count("pk", filter=Q(association_member=True)),
+    )
+
+
+def enterprise_licences(user, enterprise: Enterprise, day: datetime.date | None = None):
+    """The enterprise's licences with their `state` on `day` and the products covered."""
+    return (
+        visible_licences(user)
+        .filter(enterprise=enterprise)
+        .with_state(day)
+        .select_related("application")
+        .prefetch_related("application__products")
+        .order_by("-valid_from", "-pk")
+    )
+
+
+def enterprise_applications(user, enterprise: Enterprise) -> QuerySet[Application]:
+    return (
+        visible_applications(user)
+        .filter(enterprise=enterprise)
+        .select_related("licence")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def enterprise_reviews(user, enterprise: Enterprise) -> QuerySet[Review]:
+    return (
+        visible_reviews(user)
+        .filter(licence__enterprise=enterprise)
+        .select_related("round", "licence")
+        .order_by("-round__year", "-pk")
+    )
+
+
+def enterprise_sales(enterprise: Enterprise) -> QuerySet[Sales]:
+    """The enterprise's yearly figures, latest first, each with `last` (the year
+    before's figure) and `growth` (percent) computed in the database."""
+    last = Sales.objects.filter(enterprise=OuterRef("enterprise"), year=OuterRef("year") - 1)
+    return (
+        Sales.objects.filter(enterprise=enterprise)
+        .annotate(last=Subquery(last.values("amount")[:1]))
+        .annotate(growth=_growth("amount", "last"))
+        .order_by("-year")
+    )
+
+
+def timeline(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.select_related("actor", "application", "review__round").order_by("at", "pk")
+
+
+def open_application(enterprise: Enterprise) -> Application | None:
+    """The enterprise's application still being worked on (at most one), if any."""
+    return (
+        Application.objects.filter(enterprise=enterprise, status__in=APP_OPEN_STATES)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def application_list(user) -> QuerySet[Application]:
+    """The queue: applications the user sees, with enterprise, county and products."""
+    return (
+        visible_applications(user)
+        .select_related("enterprise__county")
+        .prefetch_related("products")
+        .order_by(F("submitted_at").desc(nulls_last=True), "-created_at", "-pk")
+    )
+
+
+def application_status_counts(applications: QuerySet[Application]) -> dict[str, int]:
+    """How many of `applications` are in each status (one query)."""
+    counts = dict(
+        applications.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in AppStatus.values}
+
+
+def application_attachments(application: Application) -> QuerySet[Attachment]:
+    return application.attachments.select_related("file", "uploaded_by").order_by(
+        "kind", "uploaded_at", "pk"
+    )
+
+
+def attachment_for_user(user, pk: int) -> Attachment | None:
+    """An application's document, if the user sees the application."""
+    return (
+        Attachment.objects.filter(pk=pk, application__in=visible_applications(user))
+        .select_related("file", "application")
+        .first()
+    )
+
+
 def sales_ranking(user, year: int) -> QuerySet[Enterprise]:
     """Licensees with a figure for `year`, largest first."""
     return (
         with_sales(visible_enterprises(user).select_related("county"), year)
-        .filter(sales__isnull=False)
-        .order_by(F("sales").desc(), "name")
+        .filter(sales_this__isnull=False)
+        .order_by(F("sales_this").desc(), "name")
     )
 
 
 def sales_totals(user, year: int) -> dict:
     """The year's total, last year's total over the same enterprises, and the growth."""
     rows = with_sales(visible_enterprises(user), year).filter(
-        sales__isnull=False, sales_last__isnull=False
+        sales_this__isnull=False, sales_last__isnull=False
     )
-    totals = rows.aggregate(
-        sales=Sum("sales"), sales_last=Sum("sales_last"), enterprises=Count("pk")
+    # The aliases differ from the annotations they sum: an aggregate named like the
+    # annotation it reads drops that annotation from the inner query (SQLite then sums
+    # the string 'sales_last' to 0; PostgreSQL fails).
+    found = rows.aggregate(
+        total_this=Sum("sales_this"), total_last=Sum("sales_last"), n=Count("pk")
     )
-    this, last = totals["sales"], totals["sales_last"]
-    totals["growth"] = (this - last) * 100 / last if this is not None and last else None
-    return totals
+    this, last = found["total_this"], found["total_last"]
+    return {
+        "sales": this,
+        "sales_last": last,
+        "enterprises": found["n"],
+        "growth": (this - last) * 100 / last if this is not None and last else None,
+    }
 
 
 def round_counts(user, round: ReviewRound) -> dict[str, int]:
