@@ -380,7 +380,7 @@ SOFFICE_TIMEOUT_SECONDS = env_int("SOFFICE_TIMEOUT_SECONDS", 120)
 # page (django-ratelimit syntax).
 BRAND_OFFICE_CODE = env_str("BRAND_OFFICE_CODE", "office-brand")
 BRAND_LICENCE_YEARS = env_int("BRAND_LICENCE_YEARS", 3)
-BRAND_VERIFY_RATE = env_str("BRAND_VERIFY_RATE", "30/m")
+BRAND_VERIFY_RATE = _rate("BRAND_VERIFY_RATE", "30/m")
 
 # Audit trail: events younger than this are never pruned (`zhuanban audit prune`).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)

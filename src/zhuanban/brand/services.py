@@ -620,6 +620,25 @@ def licence_remove(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"comment": ValidationError(_("Give the reason."), code="required")})
+    if on > timezone.localdate():
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    _("A removal takes effect today or on a day already past, not in the future."),
+                    code="future",
+                )
+            }
+        )
+    if on < licence.valid_from:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    _("The licence started on %(date)s: it cannot be removed before that day.")
+                    % {"date": licence.valid_from.isoformat()},
+                    code="before_start",
+                )
+            }
+        )
     if licence.revoked_on is not None:
         raise ValidationError(
             _("This licence was already removed on %(date)s.")
