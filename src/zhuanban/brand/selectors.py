@@ -14,13 +14,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import NullIf, Upper
 from django.utils import timezone
 
-from zhuanban.brand.lifecycle import APP_OPEN_STATES, AppStatus, ReviewStatus
+from zhuanban.brand.lifecycle import APP_OPEN_STATES, AppStatus
 from zhuanban.brand.models import (
     Application,
     Attachment,
@@ -42,11 +41,16 @@ PUBLIC_QUERY_MIN_LENGTH = 2
 PUBLIC_RESULTS_LIMIT = 20
 
 
-def _sales_of(year: int):
-    return Subquery(Sales.objects.filter(enterprise=OuterRef("pk"), year=year).values("amount")[:1])
+def sales_of_year(year: int) -> Subquery:
+    """An enterprise's sales figure for `year` (a subquery on the outer enterprise)."""
+    return Subquery(
+        # No ordering: Sales' default one would join the enterprise and its county.
+        Sales.objects.filter(enterprise=OuterRef("pk"), year=year).order_by().values("amount")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
 
 
-def _growth(sales: str, last: str) -> ExpressionWrapper:
+def growth_percent(sales: str, last: str) -> ExpressionWrapper:
     """Percent change from `last` to `sales`; None without both, or when `last` is 0.
 
     The factor is a float literal: SQLite divides two whole-number decimals as integers
@@ -67,8 +71,8 @@ def with_sales(enterprises: QuerySet[Enterprise], year: int) -> QuerySet[Enterpr
     (Not `sales`: that is the enterprise's reverse relation to its Sales rows, and Django
     refuses an annotation that shadows it.)"""
     return enterprises.annotate(
-        sales_this=_sales_of(year), sales_last=_sales_of(year - 1)
-    ).annotate(growth=_growth("sales_this", "sales_last"))
+        sales_this=sales_of_year(year), sales_last=sales_of_year(year - 1)
+    ).annotate(growth=growth_percent("sales_this", "sales_last"))
 
 
 def with_licence_state(
@@ -135,7 +139,7 @@ def enterprise_sales(enterprise: Enterprise) -> QuerySet[Sales]:
     return (
         Sales.objects.filter(enterprise=enterprise)
         .annotate(last=Subquery(last.values("amount")[:1]))
-        .annotate(growth=_growth("amount", "last"))
+        .annotate(growth=growth_percent("amount", "last"))
         .order_by("-year")
     )
 
@@ -187,47 +191,6 @@ def attachment_for_user(user, pk: int) -> Attachment | None:
         .select_related("file", "application")
         .first()
     )
-
-
-def sales_ranking(user, year: int) -> QuerySet[Enterprise]:
-    """Licensees with a figure for `year`, largest first."""
-    return (
-        with_sales(visible_enterprises(user).select_related("county"), year)
-        .filter(sales_this__isnull=False)
-        .order_by(F("sales_this").desc(), "name")
-    )
-
-
-def sales_totals(user, year: int) -> dict:
-    """The year's total, last year's total over the same enterprises, and the growth."""
-    rows = with_sales(visible_enterprises(user), year).filter(
-        sales_this__isnull=False, sales_last__isnull=False
-    )
-    # The aliases differ from the annotations they sum: an aggregate named like the
-    # annotation it reads drops that annotation from the inner query (SQLite then sums
-    # the string 'sales_last' to 0; PostgreSQL fails).
-    found = rows.aggregate(
-        total_this=Sum("sales_this"), total_last=Sum("sales_last"), n=Count("pk")
-    )
-    this, last = found["total_this"], found["total_last"]
-    return {
-        "sales": this,
-        "sales_last": last,
-        "enterprises": found["n"],
-        "growth": (this - last) * 100 / last if this is not None and last else None,
-    }
-
-
-def round_counts(user, round: ReviewRound) -> dict[str, int]:
-    """How many reviews of the round are in each status (those the user sees)."""
-    counts = dict(
-        visible_reviews(user)
-        .filter(round=round)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    return {status: counts.get(status, 0) for status in ReviewStatus.values}
 
 
 def round_reviews(user, round: ReviewRound) -> QuerySet[Review]:

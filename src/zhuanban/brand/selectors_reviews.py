@@ -7,24 +7,19 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from zhuanban.brand.lifecycle import ReviewStatus
 from zhuanban.brand.models import Enterprise, Event, Licence, Review, ReviewRound, Sales
 from zhuanban.brand.scoping import visible_enterprises, visible_reviews
-from zhuanban.brand.selectors import round_reviews
+from zhuanban.brand.selectors import growth_percent, round_reviews, sales_of_year
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.rectification.scoping import visible_items
@@ -128,27 +123,12 @@ def sales_of(enterprise: Enterprise, year: int) -> Decimal | None:
 # reverse relation Enterprise.sales (Django refuses an annotation of that name).
 
 
-def _amount_of(year: int) -> Subquery:
-    return Subquery(
-        # No ordering: Sales' default one would join the enterprise and its county.
-        Sales.objects.filter(enterprise=OuterRef("pk"), year=year).order_by().values("amount")[:1],
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
-
-
 def with_amounts(enterprises: QuerySet[Enterprise], year: int) -> QuerySet[Enterprise]:
     """`amount` of `year`, `amount_last` of the year before and `growth` in percent
-    (None without both figures, or when last year's was 0), in the database. The
-    factor is a float: SQLite divides whole-number decimals as integers, and NULLIF
-    spares PostgreSQL a division by zero."""
-    return enterprises.annotate(amount=_amount_of(year), amount_last=_amount_of(year - 1)).annotate(
-        growth=ExpressionWrapper(
-            (F("amount") - F("amount_last"))
-            * Value(100.0)
-            / NullIf(F("amount_last"), Value(Decimal(0)), output_field=DecimalField()),
-            output_field=DecimalField(max_digits=12, decimal_places=2),
-        )
-    )
+    (None without both figures, or when last year's was 0), in the database."""
+    return enterprises.annotate(
+        amount=sales_of_year(year), amount_last=sales_of_year(year - 1)
+    ).annotate(growth=growth_percent("amount", "amount_last"))
 
 
 def _ranked(user, year: int) -> QuerySet[Enterprise]:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from zhuanban.brand import access, scoping, selectors, services
+from zhuanban.brand import access, scoping, selectors, selectors_reviews, services
 from zhuanban.brand.lifecycle import Party
 from zhuanban.brand.models import Enterprise, LicenceState, Sales
 from zhuanban.brand.tests.conftest import YEAR, approve, enterprise, oat_products, upload
@@ -248,14 +248,14 @@ def test_growth_against_last_year_hand_computed(world, sales):
 
 
 def test_sales_totals_over_the_same_enterprises(world, sales):
-    totals = selectors.sales_totals(world.leader, YEAR)
+    totals = selectors_reviews.sales_totals(world.leader, YEAR)
     # 阴山优麦 and 薯都凯达 have both years; the newcomer is left out of the comparison.
     assert totals["enterprises"] == 2
-    assert (totals["sales"], totals["sales_last"]) == (Decimal(9100), Decimal(8000))
+    assert (totals["total"], totals["total_last"]) == (Decimal(9100), Decimal(8000))
     assert totals["growth"] == Decimal("13.75")  # 1100 × 100 / 8000
-    county = selectors.sales_totals(world.zhuozi_liaison, YEAR)
+    county = selectors_reviews.sales_totals(world.zhuozi_liaison, YEAR)
     assert (county["enterprises"], county["growth"]) == (1, Decimal("12.5"))
-    assert selectors.sales_totals(world.outsider, YEAR)["sales"] is None
+    assert selectors_reviews.sales_totals(world.outsider, YEAR)["total"] is None
 
 
 # --- the public verification page --------------------------------------------------------
