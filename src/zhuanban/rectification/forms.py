@@ -1,10 +1,8 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
-from zhuanban.core.files import check_upload
-from zhuanban.core.forms import MultipleFileField, MultipleFileInput
+from zhuanban.core.forms import MultipleFileField, MultipleFileInput, check_each_upload
 from zhuanban.org.models import OrgUnit
 from zhuanban.rectification.lifecycle import REASON_REQUIRED, Action, Status
 from zhuanban.rectification.models import SourceKind
@@ -84,29 +82,12 @@ class RespondForm(VersionedForm):
         ) % {"n": EVIDENCE_MAX_FILES}
 
     def clean_evidence(self):
-        """Every file checked by its content now, before anything is stored, so that all
-        the refused files are named at once and none of the others is kept for nothing."""
-        uploads = self.cleaned_data.get("evidence") or []
-        if len(uploads) > EVIDENCE_MAX_FILES:
-            raise ValidationError(
-                ngettext(
-                    "At most %(n)s file can be attached to one report.",
-                    "At most %(n)s files can be attached to one report.",
-                    EVIDENCE_MAX_FILES,
-                )
-                % {"n": EVIDENCE_MAX_FILES},
-                code="too_many_files",
-            )
-        problems = []
-        for upload in uploads:
-            try:
-                check_upload(upload, allowed=set(EVIDENCE_EXTENSIONS))
-            except ValidationError as error:
-                self.refused.append((upload, error))
-                problems.extend(f"{upload.name}：{message}" for message in error.messages)
-        if problems:
-            raise ValidationError(problems)
-        return uploads
+        return check_each_upload(
+            self.cleaned_data.get("evidence") or [],
+            allowed=EVIDENCE_EXTENSIONS,
+            max_files=EVIDENCE_MAX_FILES,
+            refused=self.refused,
+        )
 
 
 class ActForm(VersionedForm):

@@ -14,6 +14,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 from stdnum.cn import uscc
 
 from zhuanban.brand import services
@@ -74,6 +77,37 @@ def enterprise(world, name: str, county, n: int, kind=EnterpriseKind.REGIONAL_LE
             contact_phone="0474-1234567",
         ),
     )
+
+
+def day(offset: int) -> datetime.date:
+    """A day counted from today in the bureau's calendar."""
+    return timezone.localdate() + datetime.timedelta(days=offset)
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"brand:{name}", args=args)
+
+
+def shows(text: str, page: str) -> bool:
+    """Whether `text` (a message, escaped as the template escapes it) is on the page."""
+    return escape(text) in page
+
+
+def issue(world, company, products, start: datetime.date):
+    """A licence for `company`'s products from `start`, through the whole path."""
+    application = services.application_create(
+        actor=world.brand_staff,
+        enterprise=company,
+        products=products,
+        attachments=required_documents(),
+        today=start,
+    )
+    return approve(world, application, today=start)
+
+
+def licence_for(world, name: str, county, n: int, valid_from: datetime.date):
+    """A new enterprise of `county` with a licence for oats from `valid_from`."""
+    return issue(world, enterprise(world, name, county, n), oat_products(), valid_from)
 
 
 def approve(world, application, today=TODAY):

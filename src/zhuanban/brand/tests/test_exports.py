@@ -3,7 +3,6 @@ growth and totals, only licences valid today among what the user sees, text that
 like a formula, flat query counts; the licence certificate (.docx/.pdf) with its QR code,
 saying 已清退/已失效 when the licence no longer holds."""
 
-import datetime
 import io
 import zipfile
 from decimal import Decimal
@@ -19,7 +18,7 @@ from openpyxl import load_workbook
 
 from zhuanban.brand import exports, qr, services
 from zhuanban.brand.models import Category, Enterprise, EnterpriseKind
-from zhuanban.brand.tests.conftest import approve, enterprise, oat_products, required_documents
+from zhuanban.brand.tests.conftest import day, enterprise, issue, oat_products
 from zhuanban.core import excel, ledger, word
 from zhuanban.core.models import AuditAction, AuditEvent
 from zhuanban.core.tests.office import (
@@ -44,10 +43,6 @@ def _chinese():
         yield
 
 
-def day(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
-
-
 def potato(name: str) -> list[dict]:
     return [
         {
@@ -58,17 +53,6 @@ def potato(name: str) -> list[dict]:
             "annual_output": "3000",
         }
     ]
-
-
-def issue(world, company, products, start: datetime.date):
-    application = services.application_create(
-        actor=world.brand_staff,
-        enterprise=company,
-        products=products,
-        attachments=required_documents(),
-        today=start,
-    )
-    return approve(world, application, today=start)
 
 
 def sales(world, company, this: str | None, last: str | None) -> None:

@@ -3,20 +3,18 @@ not-yet-valid licence each show their true state, found by number, by name or th
 the QR code's address; hostile queries find nothing and come back escaped; one address
 gets 30 requests a minute; the public list holds only licences valid today."""
 
-import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext, pgettext
 
 from zhuanban.brand import selectors, services
 from zhuanban.brand.models import Category, LicenceState
-from zhuanban.brand.tests.conftest import approve, enterprise, oat_products, required_documents
+from zhuanban.brand.tests.conftest import day, enterprise, issue, oat_products, shows
 from zhuanban.brand.views_public import masked_code
 
 pytestmark = pytest.mark.django_db
@@ -26,21 +24,6 @@ LIST = reverse("verify:enterprises")
 NUMBER = re.compile(
     rf"^YW-\d{{4}}-[{services.LICENCE_ALPHABET}]{{{services.LICENCE_RANDOM_LENGTH}}}$"
 )
-
-
-def day(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
-
-
-def issue(world, company, products, start: datetime.date):
-    application = services.application_create(
-        actor=world.brand_staff,
-        enterprise=company,
-        products=products,
-        attachments=required_documents(),
-        today=start,
-    )
-    return approve(world, application, today=start)
 
 
 def product(name: str) -> list[dict]:
@@ -73,10 +56,6 @@ def four(world, brand):
 
 def page_of(response) -> str:
     return response.content.decode()
-
-
-def shows(text: str, page: str) -> bool:
-    return escape(text) in page
 
 
 def state_word(state: str) -> str:

@@ -13,7 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from zhuanban.brand import access, scoping, selectors, selectors_reviews, services
 from zhuanban.brand.lifecycle import Party
 from zhuanban.brand.models import Enterprise, LicenceState, Sales
-from zhuanban.brand.tests.conftest import YEAR, approve, enterprise, oat_products, upload
+from zhuanban.brand.tests.conftest import (
+    YEAR,
+    enterprise,
+    licence_for,
+)
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import Role, UnitKind
 from zhuanban.org.tests.factories import OrgUnitFactory, person
@@ -33,22 +37,6 @@ def names(queryset) -> set[str]:
 
 def persona(world, brand, who: str):
     return getattr(brand, who, None) or getattr(world, who)
-
-
-def licence_for(world, name: str, county, n: int, valid_from: datetime.date):
-    other = enterprise(world, name, county, n)
-    application = services.application_create(
-        actor=world.brand_staff,
-        enterprise=other,
-        products=oat_products(),
-        attachments=[
-            ("business_licence", upload()),
-            ("inspection_report", upload("检验报告.pdf")),
-            ("origin_proof", upload("产地证明.pdf")),
-        ],
-        today=valid_from,
-    )
-    return approve(world, application, today=valid_from)
 
 
 # --- who sees what -----------------------------------------------------------------------

@@ -19,7 +19,12 @@ from zhuanban.brand.models import (
     ReviewRound,
     Sales,
 )
-from zhuanban.brand.tests.conftest import TODAY, YEAR, approve, enterprise, oat_products, upload
+from zhuanban.brand.tests.conftest import (
+    TODAY,
+    YEAR,
+    licence_for,
+    upload,
+)
 from zhuanban.core.errors import ConcurrentEditError
 from zhuanban.core.models import AuditAction, AuditEvent, Notification
 from zhuanban.org.selectors import people_acting_for
@@ -46,22 +51,6 @@ def state(licence: Licence, day: datetime.date) -> str:
     listed = Licence.objects.valid_on(day).filter(pk=licence.pk).exists()
     assert listed == (in_python == LicenceState.VALID), day
     return in_python
-
-
-def licence_for(world, name: str, county, n: int, valid_from: datetime.date) -> Licence:
-    other = enterprise(world, name, county, n)
-    application = services.application_create(
-        actor=world.brand_staff,
-        enterprise=other,
-        products=oat_products(),
-        attachments=[
-            ("business_licence", upload()),
-            ("inspection_report", upload("检验报告.pdf")),
-            ("origin_proof", upload("产地证明.pdf")),
-        ],
-        today=valid_from,
-    )
-    return approve(world, application, today=valid_from)
 
 
 def report(actor, review, **values) -> Review:

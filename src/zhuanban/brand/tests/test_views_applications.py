@@ -9,9 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext
 
 from zhuanban.brand import services
@@ -30,7 +28,9 @@ from zhuanban.brand.tests.conftest import (
     enterprise,
     oat_products,
     required_documents,
+    shows,
     upload,
+    url,
 )
 from zhuanban.core.models import AuditAction, AuditEvent, AuditOutcome, StoredFile
 from zhuanban.org.tests.factories import person
@@ -38,17 +38,9 @@ from zhuanban.org.tests.factories import person
 pytestmark = pytest.mark.django_db
 
 
-def url(name, *args):
-    return reverse(f"brand:{name}", args=args)
-
-
 def page_of(response) -> str:
     assert response.status_code in (200, 409, 422), response.status_code
     return response.content.decode()
-
-
-def shows(text: str, page: str) -> bool:
-    return escape(text) in page
 
 
 def product_rows(*products: dict, initial: int = 0, total: int | None = None) -> dict:

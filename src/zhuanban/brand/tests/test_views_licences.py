@@ -7,12 +7,18 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext
 
 from zhuanban.brand import qr, services
 from zhuanban.brand.models import Category, Channel, Licence, LogoUse
-from zhuanban.brand.tests.conftest import approve, oat_products, required_documents, upload
+from zhuanban.brand.tests.conftest import (
+    approve,
+    oat_products,
+    required_documents,
+    shows,
+    upload,
+    url,
+)
 from zhuanban.core.models import AuditAction, AuditEvent, StoredFile
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +32,8 @@ POTATO_FLOUR = {
 }
 
 
-def url(name: str, *args) -> str:
-    return reverse(f"brand:{name}", args=args)
-
-
 def page_of(response) -> str:
     return response.content.decode()
-
-
-def shows(text: str, page: str) -> bool:
-    return escape(text) in page
 
 
 def days_ago(days: int) -> datetime.date:

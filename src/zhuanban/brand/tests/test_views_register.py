@@ -11,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext, pgettext
 from stdnum.cn import uscc
 
@@ -24,23 +23,16 @@ from zhuanban.brand.tests.conftest import (
     enterprise,
     oat_products,
     required_documents,
+    shows,
+    url,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def url(name, *args):
-    return reverse(f"brand:{name}", args=args)
-
-
 def page_of(response) -> str:
     assert response.status_code in (200, 409, 422), response.status_code
     return response.content.decode()
-
-
-def shows(text: str, page: str) -> bool:
-    """Whether `text` (a message, escaped as the template escapes it) is on the page."""
-    return escape(text) in page
 
 
 def names_in(response) -> list[str]:
