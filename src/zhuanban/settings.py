@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "zhuanban.core.middleware.RequestContextMiddleware",
     # After authentication, OTP, messages and the request context (for the audit trail).
     "zhuanban.accounts.middleware.AccountPolicyMiddleware",
+    "zhuanban.org.middleware.EnterpriseLoginMiddleware",
     # Last: it turns a lock-out flagged during authentication into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

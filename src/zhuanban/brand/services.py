@@ -126,8 +126,10 @@ def _office_staff() -> list:
 # --- enterprises -------------------------------------------------------------------
 
 
-def _unit_code(enterprise: Enterprise) -> str:
-    return f"ent-{enterprise.credit_code.lower()}"
+def _unit_code() -> str:
+    """A random code for the enterprise's org unit: unit codes are listed to every
+    signed-in user (the organisation directory), so they must not carry the credit code."""
+    return f"ent-{secrets.token_hex(8)}"
 
 
 @transaction.atomic
@@ -182,7 +184,7 @@ def enterprise_save(
         unit = org.unit_save(
             actor=None,
             unit=OrgUnit(
-                code=_unit_code(enterprise),
+                code=_unit_code(),
                 name=enterprise.name,
                 kind=UnitKind.ENTERPRISE,
                 parent_id=enterprise.county_id,
@@ -205,15 +207,10 @@ def enterprise_save(
     enterprise.version = current.version + 1
     enterprise.save()
     unit = current.unit
-    if (unit.name, unit.parent_id, unit.code) != (
-        enterprise.name,
-        enterprise.county_id,
-        _unit_code(enterprise),
-    ):
-        # The org unit follows the record (its name on rectification items, its place under
-        # the county for scoping, its code so that a corrected credit code frees the old one).
+    if (unit.name, unit.parent_id) != (enterprise.name, enterprise.county_id):
+        # The org unit follows the record: its name on rectification items, its place
+        # under the county for scoping.
         unit.name, unit.parent_id = enterprise.name, enterprise.county_id
-        unit.code = _unit_code(enterprise)
         org.unit_save(actor=None, unit=unit)
     audit.record_change(actor=actor, instance=enterprise, before=before)
     return enterprise

@@ -92,8 +92,14 @@ class ChainOut(Schema):
 @router.get("/units", response={200: list[UnitOut], **READ_ERRORS})
 @paginate(BoundedLimitOffset)
 def list_units(request: HttpRequest, kind: UnitKind | None = None):
-    """The organisation tree (names and codes are visible to every signed-in user)."""
-    units = OrgUnit.objects.active().order_by("depth", "sort_order", "code")
+    """The organisation tree (names and codes are visible to every signed-in user). The
+    brand register's enterprises are not part of it: they are read through the brand
+    register's own scoping."""
+    units = (
+        OrgUnit.objects.active()
+        .exclude(kind=UnitKind.ENTERPRISE)
+        .order_by("depth", "sort_order", "code")
+    )
     if kind:
         units = units.filter(kind=kind)
     return units
