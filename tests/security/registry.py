@@ -39,6 +39,8 @@ from django.test import Client
 from django.urls import reverse
 
 from zhuanban.assessment.models import Participant, Scheme, Score
+from zhuanban.brand import services as brand_services
+from zhuanban.brand.models import LicenceState, Review
 from zhuanban.core.models import AuditEvent, Notification
 from zhuanban.documents.models import Opinion, Topic
 from zhuanban.org.models import OrgUnit
@@ -46,11 +48,19 @@ from zhuanban.rectification.models import Rectification
 from zhuanban.supervision.models import InspectionGroup, Notice, Visit
 
 from .scene import (
+    HUADE_CREDIT_CODE,
+    HUADE_ENTERPRISE,
     HUADE_NOTIFICATION,
+    HUADE_PRODUCT,
+    HUADE_REMOVAL_REASON,
     HUADE_TOPIC,
     PDF,
     SHARED_SCHEME,
+    ZHUOZI_ENTERPRISE,
+    ZHUOZI_PRODUCT,
+    ZHUOZI_SALES,
     ZHUOZI_SELF_REASON,
+    credit_code,
     found_secrets,
     png,
 )
@@ -670,6 +680,209 @@ def _topic_version(s) -> int:
     return _version(Topic, s.decided_topic.pk)
 
 
+# --- brand register ---------------------------------------------------------------------------
+
+BRAND = "brand_staff"  # the brand office's member, who keeps the register
+ENTERPRISE = "huade_applicant"  # 化德县's 塞外薯业's own login (scene._build_brand)
+
+
+def huade_enterprises(s, owner=HUADE):
+    return [
+        Case({"pk": s.huade_enterprise.pk}, owner, "huade's licensed enterprise"),
+        Case({"pk": s.pending_enterprise.pk}, owner, "huade's enterprise not authorized yet"),
+    ]
+
+
+def huade_licence(s, owner=HUADE):
+    return [Case({"pk": s.huade_licence.pk}, owner, "huade's licence, in rectification")]
+
+
+def brand_item(s, owner=ENTERPRISE):
+    return [
+        Case(
+            {"pk": s.huade_brand_item.pk},
+            owner,
+            "the rectification item of huade's enterprise, from its brand re-review",
+        )
+    ]
+
+
+def enterprise_form(s):
+    """A complete record (a new, valid credit code and name): only the access check can
+    refuse it. Every enterprise of the scene is at version 1."""
+    return {
+        "name": "越权修改的企业",
+        "credit_code": credit_code(9_999_999, s.world.zhuozi.division_code),
+        "county": s.world.zhuozi.pk,
+        "kind": "other",
+        "contact_name": "越权",
+        "contact_phone": "0474-0000000",
+        "version": "1",
+    }
+
+
+def product_rows(s):
+    return {
+        "products-TOTAL_FORMS": "1",
+        "products-INITIAL_FORMS": "0",
+        "products-MIN_NUM_FORMS": "0",
+        "products-MAX_NUM_FORMS": "50",
+        "products-0-name": "越权申请的产品",
+        "products-0-category": "potato",
+        "products-0-standard": "GB/T 40772",
+        "products-0-origin_base": "越权",
+        "products-0-annual_output": "1",
+    }
+
+
+def review_report(s, version=1):
+    return {
+        "sales": "1.00",
+        "output": "1.00",
+        "complaints": "0",
+        "inspection": "passed",
+        "logo_note": "越权填报的用标情况",
+        "evidence": SimpleUploadedFile("越权上传的佐证.pdf", PDF, content_type="application/pdf"),
+        "version": str(version),
+    }
+
+
+def _html(response) -> str:
+    return response.content.decode()
+
+
+def _register_only_zhuozi(s, response):
+    """卓资县's liaison lists 卓资县's enterprise (its figures counted alone), nothing of
+    化德县's, whatever the filters ask for."""
+    listed = {enterprise.pk for enterprise in response.context["page"]}
+    assert listed <= {s.zhuozi_enterprise.pk}, listed
+    assert HUADE_ENTERPRISE not in _html(response)
+    if not response.wsgi_request.GET:
+        assert listed == {s.zhuozi_enterprise.pk}
+        assert ZHUOZI_ENTERPRISE in _html(response)
+        figures = response.context["figures"]
+        assert (figures["enterprises"], figures["licensed"]) == (1, 1), figures
+
+
+def _applications_only_zhuozi(s, response):
+    """Every status: 卓资县's approved application alone (the chips count it alone)."""
+    listed = {application.pk for application in response.context["page"]}
+    assert listed <= {s.zhuozi_application.pk}, listed
+    assert HUADE_ENTERPRISE not in _html(response)
+    client = Client()
+    client.force_login(s.world.zhuozi_liaison)
+    every = client.get(reverse("brand:applications"), {"status": "all"})
+    assert [a.pk for a in every.context["page"]] == [s.zhuozi_application.pk]
+    chips = {chip["value"]: chip["count"] for chip in every.context["chips"]}
+    assert (chips["all"], chips["county_review"], chips["draft"]) == (1, 0, 0), chips
+
+
+def _rounds_count_only_zhuozi(s, response):
+    """The year's round counts 卓资县's one review (awaiting its report), not 化德县's in
+    rectification; the office's list counts both."""
+    rows = [(r.year, r.total, r.reported, r.n_rectifying) for r in response.context["rounds"]]
+    assert rows == [(s.review_round.year, 1, 0, 0)], rows
+    office = [(r.total, r.n_rectifying) for r in _as_office(s, "/brand/reviews/").context["rounds"]]
+    assert office == [(2, 1)], office
+
+
+def _round_shows_only_zhuozi(s, response):
+    counts = response.context["counts"]
+    assert (counts["total"], counts["reported"], counts["rectifying"]) == (1, 0, 0), counts
+    assert [review.pk for review in response.context["page"]] == [s.zhuozi_review.pk]
+    assert ZHUOZI_ENTERPRISE in _html(response)
+    assert HUADE_ENTERPRISE not in _html(response)
+    client = Client()
+    client.force_login(s.world.zhuozi_liaison)
+    asked = client.get(
+        response.wsgi_request.path, {"status": "rectifying", "county": s.world.huade.pk}
+    )
+    assert asked.status_code == 200
+    assert list(asked.context["page"]) == []
+    assert not found_secrets(_html(asked))
+    assert HUADE_ENTERPRISE not in _html(asked)
+
+
+def _sales_only_zhuozi(s, response):
+    """This year: 卓资县's figure alone, in the ranking, the totals and the county lines;
+    the years offered are those of 卓资县's figures (not 化德县's last year)."""
+    context = response.context
+    rows = [row.pk for row in context["page"]]
+    assert set(rows) <= {s.zhuozi_enterprise.pk}, rows
+    assert {row["county_id"] for row in context["counties"]} <= {s.world.zhuozi.pk}
+    assert context["years"] == [s.today.year], context["years"]
+    assert HUADE_ENTERPRISE not in _html(response)
+    if "year" not in response.wsgi_request.GET:
+        assert rows == [s.zhuozi_enterprise.pk]
+        assert context["overview"]["total"] == ZHUOZI_SALES
+
+
+def _register_export_only_zhuozi(s, response):
+    """The register's file holds 卓资县's enterprise alone (asked again as the same user:
+    the secrets check has read the stream)."""
+    client = Client()
+    client.force_login(s.world.zhuozi_liaison)
+    text = _readable(client.get(response.wsgi_request.get_full_path()))
+    assert HUADE_ENTERPRISE not in text
+    if not response.wsgi_request.GET:
+        assert ZHUOZI_ENTERPRISE in text
+        assert ZHUOZI_PRODUCT in text
+
+
+def _anonymous_get(url: str, data=None):
+    response = Client().get(url, data or {})
+    assert response.status_code == 200, f"{url} {data}: {response.status_code}"
+    html = _html(response)
+    leaked = found_secrets(html)
+    assert not leaked, f"{url} {data} shows anyone {leaked}"
+    return response, html
+
+
+def _public_search(s, response):
+    """Anyone (no login) finds 化德县's licence by its number and by the enterprise's
+    name, with its products and the credit code masked; the enterprise not authorized is
+    never found (its name is a secret: checked with every page)."""
+    for query in (s.huade_licence.number, "化德县"):
+        found, html = _anonymous_get(reverse("verify:search"), {"q": query})
+        assert [lic.number for lic in found.context["results"]] == [s.huade_licence.number]
+        assert HUADE_PRODUCT in html
+        assert HUADE_CREDIT_CODE[-4:] in html
+
+
+def _public_list(s, response):
+    """The public list: the two enterprises holding a valid licence, nothing private."""
+    listed, html = _anonymous_get(reverse("verify:enterprises"))
+    numbers = {lic.number for group in listed.context["groups"] for lic in group["licences"]}
+    assert numbers == {s.huade_licence.number, s.zhuozi_licence.number}, numbers
+    assert HUADE_ENTERPRISE in html
+    assert ZHUOZI_ENTERPRISE in html
+
+
+def _public_licence_page(s, response):
+    """The page the QR code opens: valid, its products; once removed (清退), shown as
+    removed, without the reason, and off the public list."""
+    url = response.wsgi_request.path
+    assert HUADE_ENTERPRISE in _html(response)
+    assert HUADE_PRODUCT in _html(response)
+    page, _html_text = _anonymous_get(url)
+    assert page.context["licence"].state == LicenceState.VALID
+    brand_services.licence_remove(
+        actor=s.world.brand_staff, licence=s.huade_licence, reason=HUADE_REMOVAL_REASON
+    )
+    removed, html = _anonymous_get(url)
+    assert removed.context["licence"].state == LicenceState.REVOKED
+    assert HUADE_ENTERPRISE in html
+    _listed, html = _anonymous_get(reverse("verify:enterprises"))
+    assert HUADE_ENTERPRISE not in html
+    unknown = Client().get(reverse("verify:licence", args=["YW-2023-<script>猜测"]))
+    assert unknown.status_code == 404
+    assert "猜测" not in _html(unknown)
+
+
+def _review_version(s) -> int:
+    return _version(Review, s.zhuozi_review.pk)
+
+
 # --- the registry --------------------------------------------------------------------------
 
 OWN_ACCOUNT = "the signed-in user's own account pages"
@@ -1056,12 +1269,16 @@ REGISTRY: dict[str, Entry] = {
     ),
     # --- rectification
     "rectification:list": Entry(Check.OWN_DATA, owner_sees=True, query=huade_filters),
-    "rectification:detail": Entry(Check.FOREIGN, cases=huade_items),
+    "rectification:detail": Entry(
+        Check.FOREIGN, cases=lambda s: [*huade_items(s), *brand_item(s, owner=HUADE)]
+    ),
     "rectification:respond": Entry(
         Check.FOREIGN,
         cases=lambda s: [
             Case({"pk": s.huade_notice_item.pk}, HUADE, "huade's item from a notice, open"),
             Case({"pk": s.huade_item.pk}, HUADE, "huade's item from a visit, reported"),
+            # The enterprise answers its own item (not its county's liaison).
+            *brand_item(s, owner=ENTERPRISE),
         ],
         body=lambda s: {
             "text": "越权整改反馈",
@@ -1658,6 +1875,272 @@ REGISTRY: dict[str, Entry] = {
         "the offices' topic counts are the bureau's figures: a county gets none",
         verify=_no_topic_counts,
         query=lambda s: {"year": s.held_meeting.year},
+    ),
+    # --- brand register: the register, enterprises and applications (views.py)
+    "brand:home": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"q": "化德", "county": s.world.huade.pk, "licensed": "yes"},
+        verify=_register_only_zhuozi,
+    ),
+    "brand:enterprise_create": Entry(
+        Check.FORBIDDEN, "only the brand office enters enterprises in the register"
+    ),
+    "brand:enterprise": Entry(Check.FOREIGN, cases=huade_enterprises),
+    "brand:enterprise_edit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_enterprises(s, owner=BRAND),
+            Case(
+                {"pk": s.zhuozi_enterprise.pk},
+                BRAND,
+                "卓资县's own enterprise: the brand office keeps its record",
+            ),
+        ],
+        body=enterprise_form,
+        # A stale version: refused with 409 after the access check, nothing saved.
+        owner_body=lambda s: {**enterprise_form(s), "version": str(STALE)},
+    ),
+    "brand:application_create": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_enterprise.pk}, ENTERPRISE, "huade's enterprise, its own login"),
+            Case({"pk": s.pending_enterprise.pk}, BRAND, "huade's enterprise not authorized"),
+            Case(
+                {"pk": s.zhuozi_enterprise.pk},
+                BRAND,
+                "卓资县's own enterprise: the enterprise or the office applies, not the county",
+            ),
+        ],
+        body=product_rows,
+    ),
+    "brand:applications": Entry(
+        Check.OWN_DATA,
+        "a county's queue holds its own enterprises' applications",
+        query=lambda s: {"status": "all", "county": s.world.huade.pk},
+        verify=_applications_only_zhuozi,
+    ),
+    "brand:application": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case(
+                {"pk": s.huade_application.pk},
+                HUADE,
+                "huade's approved application: its opinions, its expert opinion",
+            ),
+            Case({"pk": s.huade_draft_application.pk}, ENTERPRISE, "the enterprise's draft"),
+            Case({"pk": s.pending_application.pk}, HUADE, "awaiting huade's first review"),
+        ],
+    ),
+    "brand:application_edit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_draft_application.pk}, ENTERPRISE, "the enterprise's draft"),
+            Case(
+                {"pk": s.zhuozi_application.pk},
+                BRAND,
+                "卓资县's own application: the applicant's and the office's, not the county's",
+            ),
+        ],
+        body=lambda s: {**product_rows(s), "version": "1"},
+    ),
+    "brand:application_attach": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_draft_application.pk}, ENTERPRISE, "the enterprise's draft"),
+            Case(
+                {"pk": s.zhuozi_application.pk},
+                None,
+                "卓资县's own approved application: no document is added after approval",
+            ),
+        ],
+        body=lambda s: {
+            "attach-kind": "other",
+            "attach-files": SimpleUploadedFile(
+                "越权上传的材料.pdf", PDF, content_type="application/pdf"
+            ),
+        },
+    ),
+    "brand:application_act": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.pending_application.pk}, HUADE, "awaiting huade's first review"),
+            Case(
+                {"pk": s.zhuozi_application.pk},
+                BRAND,
+                "卓资县's own application: the brand office decides it",
+            ),
+        ],
+        body=lambda s: {
+            "action": "approve",
+            "approve-comment": "越权批准",
+            "approve-valid_from": _today_plus(s, 0),
+            "approve-version": "4",
+        },
+        # Sending back (the county in its first review, the office in its review) with a
+        # stale version: refused with 409 after the access check, nothing changed.
+        owner_body=lambda s: {
+            "action": "return",
+            "return-comment": "请补充材料",
+            "return-version": str(STALE),
+        },
+    ),
+    "brand:attachment": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_attachment.pk}, HUADE, "huade's quality inspection report"),
+            Case({"pk": s.huade_expert_opinion.pk}, HUADE, "the expert opinion on huade's"),
+        ],
+    ),
+    # --- brand register: licences, logo use, the register's file (views_licences.py)
+    "brand:licence": Entry(Check.FOREIGN, cases=huade_licence),
+    "brand:licence_remove": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_licence(s, owner=BRAND),
+            Case(
+                {"pk": s.zhuozi_licence.pk},
+                BRAND,
+                "卓资县's own licence: only the brand office removes it",
+            ),
+        ],
+        body=lambda s: {"reason": "越权清退", "on": _today_plus(s, 0)},
+    ),
+    "brand:licence_qr": Entry(Check.FOREIGN, cases=huade_licence),
+    "brand:certificate_docx": Entry(Check.FOREIGN, cases=huade_licence),
+    "brand:certificate_pdf": Entry(Check.FOREIGN, cases=huade_licence),
+    "brand:logo_use_add": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_licence(s, owner=ENTERPRISE),
+            Case(
+                {"pk": s.zhuozi_licence.pk},
+                BRAND,
+                "卓资县's own licence: the enterprise or the office records logo use",
+            ),
+        ],
+        body=lambda s: {
+            "product": s.zhuozi_application.products.get().pk,
+            "packaging": "越权登记的包装",
+            "channels": ["supermarket"],
+            "since": _today_plus(s, 0),
+            "photos": png("越权上传.png"),
+        },
+    ),
+    "brand:logo_photo": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_logo_photo.pk}, HUADE, "the photo of huade's packaging"),
+            Case(
+                {"pk": s.huade_brand_evidence.pk},
+                None,
+                "huade's re-review evidence asked for as a logo photo: nobody gets it there",
+            ),
+        ],
+    ),
+    "brand:register_xlsx": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"county": s.world.huade.pk},
+        verify=_register_export_only_zhuozi,
+    ),
+    # --- brand register: the annual re-review and sales (views_reviews.py)
+    "brand:rounds": Entry(
+        Check.OWN_DATA,
+        "the rounds, counted over the county's own enterprises",
+        verify=_rounds_count_only_zhuozi,
+    ),
+    "brand:round_open": Entry(
+        Check.HIDDEN,
+        "only the brand office opens a re-review; who reads part of the register is told "
+        "there is no such page (404)",
+        cases=lambda s: [Case({}, BRAND, "the brand office opens the year's re-review")],
+    ),
+    "brand:round": Entry(
+        Check.SHARED,
+        "a county reads the year's re-review of its own enterprises",
+        cases=lambda s: [Case({"year": s.review_round.year})],
+        verify=_round_shows_only_zhuozi,
+    ),
+    "brand:review": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_review.pk}, HUADE, "huade's re-review, reported, rectifying")
+        ],
+    ),
+    "brand:review_submit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_review.pk}, ENTERPRISE, "the enterprise's own report"),
+            Case(
+                {"pk": s.zhuozi_review.pk},
+                BRAND,
+                "卓资县's own re-review: the enterprise or the office reports, not the county",
+            ),
+        ],
+        body=review_report,
+        # A stale version: refused with 409 after the access check, nothing stored.
+        owner_body=lambda s: review_report(s, version=STALE),
+    ),
+    "brand:review_act": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_review.pk}, BRAND, "huade's re-review in rectification"),
+            Case({"pk": s.zhuozi_review.pk}, BRAND, "卓资县's own re-review: the office concludes"),
+        ],
+        body=lambda s: {"action": "remove", "comment": "越权清退", "version": _review_version(s)},
+        owner_body=lambda s: {"action": "remove", "comment": "清退", "version": STALE},
+    ),
+    "brand:review_evidence": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case(
+                {"pk": s.huade_review.pk, "file_pk": s.huade_brand_evidence.pk},
+                HUADE,
+                "the logo-use evidence of huade's report",
+            ),
+            Case(
+                {"pk": s.zhuozi_review.pk, "file_pk": s.huade_brand_evidence.pk},
+                None,
+                "huade's evidence asked for through 卓资县's own re-review: nobody gets it there",
+            ),
+        ],
+    ),
+    "brand:sales": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"year": s.today.year - 1},
+        verify=_sales_only_zhuozi,
+    ),
+    "brand:sales_save": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.huade_enterprise.pk}, BRAND, "huade's enterprise"),
+            Case(
+                {"pk": s.zhuozi_enterprise.pk},
+                BRAND,
+                "卓资县's own enterprise: the brand office enters its figures",
+            ),
+        ],
+        body=lambda s: {"year": str(s.today.year), "amount": "1.00"},
+    ),
+    # --- the public verification pages (no login; urls_public.py)
+    "verify:search": Entry(
+        Check.OWN_DATA,
+        "the public verification page: licences by number or enterprise name, for anyone",
+        query=lambda s: {"q": HUADE_ENTERPRISE},
+        verify=_public_search,
+    ),
+    "verify:enterprises": Entry(
+        Check.OWN_DATA,
+        "the public list of the enterprises holding a valid licence, for anyone",
+        verify=_public_list,
+    ),
+    "verify:licence": Entry(
+        Check.SHARED,
+        "the public page of one licence (what its QR code opens), for anyone",
+        cases=lambda s: [Case({"number": s.huade_licence.number})],
+        verify=_public_licence_page,
     ),
     # --- the admin site (every other admin:* pattern falls under NAMESPACES["admin"])
     "admin:login": Entry(Check.NO_DATA, "sends everyone to the platform's own sign-in page"),

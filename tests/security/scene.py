@@ -37,6 +37,21 @@ earlier draft that was never put to anyone. Meetings are the bureau's: the burea
 meeting held with 化德县's topic (its material and decision) and the task its decision
 became (led by 化德县), and the director's meeting still collecting topics, with
 another topic of the office's about 化德县 — a county sees none of them.
+
+Brand register (原味乌兰察布): 化德县's 塞外薯业 with its own login (`world.huade_applicant`,
+its unit the enterprise's org unit), licensed after its county's first review and the brand
+office's review (their opinions, an expert opinion added during the review, its quality
+inspection report), a packaging photo of its logo use, a draft application for another
+product, its sales of last year and this year, and this year's re-review reported by the
+enterprise (its evidence and notes) and sent to rectification (a brand item in the shared
+loop, for the enterprise's unit); 化德县's 草原晨曦乳业, not authorized, its application
+awaiting 化德县's first review. Private to 化德县 (and to the bureau): the contact phone,
+the full credit code, the opinions, the file names, the figures, the notes and the
+reason for rectification; the names of the unauthorized enterprise and of the draft's
+product. The enterprises holding a valid licence, their products and validity are public
+(the verification pages), the rest never. 卓资县's 阴山优麦, licensed, with its sales and
+its re-review awaiting the report: 卓资县's liaison reads it, and acts on none of it (the
+brand office keeps the register; only the enterprise or the office reports).
 """
 
 import datetime
@@ -49,10 +64,21 @@ from types import SimpleNamespace
 import docx
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from stdnum.cn import uscc
 
 from zhuanban.assessment import services as assessment_services
 from zhuanban.assessment.lifecycle import SchemeAction
 from zhuanban.assessment.models import Method
+from zhuanban.brand import services as brand_services
+from zhuanban.brand.lifecycle import AppAction, ReviewAction
+from zhuanban.brand.models import (
+    AttachmentKind,
+    Category,
+    Channel,
+    Enterprise,
+    EnterpriseKind,
+    Inspection,
+)
 from zhuanban.core import notify
 from zhuanban.core.files import store_upload
 from zhuanban.dispatch import services as dispatch_services
@@ -61,7 +87,7 @@ from zhuanban.dispatch.periods import Period, PeriodKind
 from zhuanban.documents import services as document_services
 from zhuanban.documents.lifecycle import DocAction, MeetingAction, Outcome
 from zhuanban.documents.models import Kind, MeetingKind
-from zhuanban.org.tests.factories import ChainFactory
+from zhuanban.org.tests.factories import ChainFactory, person
 from zhuanban.rectification import services as rectification_services
 from zhuanban.supervision import notice_services
 from zhuanban.supervision import services as supervision_services
@@ -155,6 +181,38 @@ ZHUOZI_OPINION = "卓资县建议将种薯窖纳入补贴范围"
 ISSUED_DOC = "乌兰察布市马铃薯种薯补贴实施方案"
 ISSUED_TEXT = "对使用脱毒种薯的种植户每亩补贴五十元。"
 ISSUE_NUMBER = "乌农牧发〔2023〕18号"
+# Brand register
+HUADE_ENTERPRISE = "化德县塞外薯业有限公司"
+HUADE_PENDING_ENTERPRISE = "化德县草原晨曦乳业有限公司"
+HUADE_PRODUCT = "塞外薯业马铃薯全粉"  # licensed: public
+HUADE_DRAFT_PRODUCT = "塞外薯业紫薯全粉六五三"
+HUADE_PHONE = "0474-6183527"
+HUADE_CREDIT_NUMBER = 7_261_938  # the credit codes' serial part (see credit_code)
+HUADE_COUNTY_OPINION = "化德县初审核实种植基地五千二百亩"
+HUADE_OFFICE_OPINION = "专家组建议加强淀粉含量检测三一七"
+HUADE_INSPECTION_FILE = "化德县薯业质检报告.pdf"
+HUADE_EXPERT_FILE = "化德县薯业专家评审意见.pdf"
+HUADE_PACKAGING = "五公斤礼盒装九二六"
+HUADE_LOGO_PHOTO = "化德县薯业礼盒包装照片.png"
+HUADE_SALES = Decimal("3728.46")
+HUADE_SALES_LAST = Decimal("2961.07")
+HUADE_LOGO_NOTE = "礼盒装在京东旗舰店销售八三九"
+HUADE_BRAND_EVIDENCE = "化德县薯业用标佐证.pdf"
+HUADE_BRAND_RECTIFICATION = "化德县薯业礼盒未按规范使用标识四八五"
+# Made by the public page's check (registry._public_licence_page), not by the scene.
+HUADE_REMOVAL_REASON = "化德县薯业抽检不合格予以清退二七一"
+ZHUOZI_ENTERPRISE = "卓资县阴山优麦食品有限公司"
+ZHUOZI_PRODUCT = "阴山优麦燕麦片"
+ZHUOZI_SALES = Decimal("1520.30")
+
+
+def credit_code(n: int, region: str) -> str:
+    """A valid unified social credit code (GB 32100-2015) of an enterprise in `region`."""
+    body = f"91{region}MA{n:07d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+HUADE_CREDIT_CODE = credit_code(HUADE_CREDIT_NUMBER, "150922")
 
 SECRETS = (
     "白音特拉冷链物流园",
@@ -217,6 +275,28 @@ SECRETS = (
     "贴息二百六十万元",
     "草原防火物资储备",
     "防火物资清单",
+    # brand register
+    "草原晨曦乳业",
+    "紫薯全粉六五三",
+    "6183527",  # the contact phone
+    HUADE_CREDIT_CODE,  # the public pages show its last four characters only
+    HUADE_CREDIT_CODE.lower(),  # as it is written in the enterprise's org unit code
+    "基地五千二百亩",
+    "淀粉含量检测三一七",
+    "薯业质检报告",
+    "薯业专家评审意见",
+    "礼盒装九二六",
+    "礼盒包装照片",
+    "3728.46",
+    "3,728.46",
+    "3728.5",  # as a figure shown with one decimal
+    "3,728.5",
+    "2961.07",
+    "2,961.07",
+    "京东旗舰店销售八三九",
+    "薯业用标佐证",
+    "未按规范使用标识四八五",
+    "抽检不合格予以清退二七一",
 )
 ZHUOZI_TASK = "卓资县种薯繁育基地建设"
 
@@ -1006,6 +1086,167 @@ def _build_meetings(world, today):
     )
 
 
+def _enterprise(world, name: str, county, n: int, phone: str) -> Enterprise:
+    return brand_services.enterprise_save(
+        actor=world.brand_staff,
+        enterprise=Enterprise(
+            name=name,
+            credit_code=credit_code(n, county.division_code),
+            county=county,
+            kind=EnterpriseKind.CITY_LEADING,
+            contact_name="王经理",
+            contact_phone=phone,
+        ),
+    )
+
+
+def _product(name: str, category: str, base: str) -> dict:
+    return {
+        "name": name,
+        "category": category,
+        "standard": "GB/T 40772",
+        "origin_base": base,
+        "annual_output": "3000",
+    }
+
+
+def _documents(inspection_report: str = "质检报告.pdf") -> list:
+    return [
+        (AttachmentKind.BUSINESS_LICENCE, _pdf("营业执照.pdf")),
+        (AttachmentKind.INSPECTION_REPORT, _pdf(inspection_report)),
+        (AttachmentKind.ORIGIN_PROOF, _pdf("产地证明.pdf")),
+    ]
+
+
+def _build_brand(world, today):
+    """The brand register: see the module's docstring. The brand office's member
+    (`world.brand_staff`) keeps it; 化德县's enterprise acts through its own login."""
+    staff, act = world.brand_staff, brand_services.application_act
+    huade_enterprise = _enterprise(
+        world, HUADE_ENTERPRISE, world.huade, HUADE_CREDIT_NUMBER, HUADE_PHONE
+    )
+    # The enterprise's own login: its unit is the enterprise's (a persona of `world`, so
+    # that the registry's positive controls can name it).
+    world.huade_applicant = person("huade-ent", huade_enterprise.unit, name="塞外薯业申报员")
+    applicant = world.huade_applicant
+    application = brand_services.application_create(
+        actor=applicant,
+        enterprise=huade_enterprise,
+        products=[_product(HUADE_PRODUCT, Category.POTATO, "化德县马铃薯基地")],
+        attachments=_documents(HUADE_INSPECTION_FILE),
+    )
+    act(actor=applicant, application=application, action=AppAction.SUBMIT)
+    act(
+        actor=world.huade_liaison,
+        application=application,
+        action=AppAction.COUNTY_PASS,
+        comment=HUADE_COUNTY_OPINION,
+    )
+    (expert_opinion,) = brand_services.application_attach(
+        actor=staff,
+        application=application,
+        uploads=[(AttachmentKind.EXPERT_OPINION, _pdf(HUADE_EXPERT_FILE))],
+    )
+    act(
+        actor=staff,
+        application=application,
+        action=AppAction.APPROVE,
+        comment=HUADE_OFFICE_OPINION,
+    )
+    application.refresh_from_db()
+    huade_licence = application.licence
+    logo_use = brand_services.logo_use_save(
+        actor=applicant,
+        licence=huade_licence,
+        product=application.products.get(),
+        packaging=HUADE_PACKAGING,
+        channels=[Channel.ECOMMERCE],
+        since=today,
+        photos=[png(HUADE_LOGO_PHOTO)],
+    )
+    # Another product, still the enterprise's draft.
+    draft = brand_services.application_create(
+        actor=applicant,
+        enterprise=huade_enterprise,
+        products=[_product(HUADE_DRAFT_PRODUCT, Category.POTATO, "化德县紫薯基地")],
+    )
+    # Not authorized: its application awaits 化德县's first review.
+    pending_enterprise = _enterprise(
+        world, HUADE_PENDING_ENTERPRISE, world.huade, 7_261_939, HUADE_PHONE
+    )
+    pending = brand_services.application_create(
+        actor=staff,
+        enterprise=pending_enterprise,
+        products=[_product("草原晨曦鲜牛奶", Category.DAIRY, "化德县奶牛养殖基地")],
+        attachments=_documents(),
+    )
+    act(actor=staff, application=pending, action=AppAction.SUBMIT)
+
+    zhuozi_enterprise = _enterprise(world, ZHUOZI_ENTERPRISE, world.zhuozi, 1, "0474-5200001")
+    zhuozi_application = brand_services.application_create(
+        actor=staff,
+        enterprise=zhuozi_enterprise,
+        products=[_product(ZHUOZI_PRODUCT, Category.GRAINS, "卓资县燕麦种植基地")],
+        attachments=_documents(),
+    )
+    act(actor=staff, application=zhuozi_application, action=AppAction.SUBMIT)
+    act(
+        actor=world.zhuozi_liaison,
+        application=zhuozi_application,
+        action=AppAction.COUNTY_PASS,
+        comment="同意",
+    )
+    act(actor=staff, application=zhuozi_application, action=AppAction.APPROVE, comment="同意")
+    zhuozi_application.refresh_from_db()
+
+    brand_services.sales_save(
+        actor=staff, enterprise=huade_enterprise, year=today.year - 1, amount=HUADE_SALES_LAST
+    )
+    brand_services.sales_save(
+        actor=staff, enterprise=zhuozi_enterprise, year=today.year, amount=ZHUOZI_SALES
+    )
+    review_round = brand_services.review_round_open(
+        actor=staff, year=today.year, due_date=today + datetime.timedelta(days=30)
+    )
+    huade_review = brand_services.review_submit(
+        actor=applicant,
+        review=review_round.reviews.get(licence=huade_licence),
+        sales=HUADE_SALES,
+        output=Decimal("2800"),
+        complaints=0,
+        inspection=Inspection.PASSED,
+        logo_note=HUADE_LOGO_NOTE,
+        evidence=[_pdf(HUADE_BRAND_EVIDENCE)],
+    )
+    huade_review = brand_services.review_act(
+        actor=staff,
+        review=huade_review,
+        action=ReviewAction.RECTIFY,
+        comment=HUADE_BRAND_RECTIFICATION,
+        due_date=today + datetime.timedelta(days=30),
+    )
+    return SimpleNamespace(
+        huade_enterprise=huade_enterprise,
+        huade_application=application,
+        huade_attachment=application.attachments.get(kind=AttachmentKind.INSPECTION_REPORT),
+        huade_expert_opinion=expert_opinion,
+        huade_licence=huade_licence,
+        huade_logo_use=logo_use,
+        huade_logo_photo=logo_use.photos.get(),
+        huade_draft_application=draft,
+        pending_enterprise=pending_enterprise,
+        pending_application=pending,
+        review_round=review_round,
+        huade_review=huade_review,
+        huade_brand_evidence=huade_review.evidence.get(),
+        huade_brand_item=huade_review.rectification,
+        zhuozi_enterprise=zhuozi_enterprise,
+        zhuozi_application=zhuozi_application,
+        zhuozi_licence=zhuozi_application.licence,
+        zhuozi_review=review_round.reviews.get(licence=zhuozi_application.licence),
+    )
+
+
 def build_scene(world) -> SimpleNamespace:
     today = timezone.localdate()
     scene = SimpleNamespace(world=world, today=today)
@@ -1016,6 +1257,7 @@ def build_scene(world) -> SimpleNamespace:
     scene.__dict__.update(vars(_build_assessment(world, scene)))
     scene.__dict__.update(vars(_build_documents(world, today)))
     scene.__dict__.update(vars(_build_meetings(world, today)))
+    scene.__dict__.update(vars(_build_brand(world, today)))
     scene.chain = ChainFactory(code="potato", name="马铃薯产业链", short_name="薯")
     (scene.huade_notification,) = notify.notify(
         [world.huade_liaison], kind="test", title=HUADE_NOTIFICATION, url="/tasks/"

@@ -54,8 +54,8 @@ LOGIN_PATH = "/accounts/login/"
 
 def fingerprint() -> dict:
     """Every business row (tasks, dispatch, supervision, rectification, assessment,
-    documents and meetings, org, notifications, files, users): what a refused request must
-    leave exactly as it was.
+    documents and meetings, the brand register, org, notifications, files, users): what a
+    refused request must leave exactly as it was.
     The many-to-many tables count too (a visit's photos, a report's evidence). The audit
     trail is left out: recording a refusal there is allowed."""
     models = [
@@ -65,6 +65,7 @@ def fingerprint() -> dict:
         *apps.get_app_config("rectification").get_models(include_auto_created=True),
         *apps.get_app_config("assessment").get_models(include_auto_created=True),
         *apps.get_app_config("documents").get_models(include_auto_created=True),
+        *apps.get_app_config("brand").get_models(include_auto_created=True),
         *apps.get_app_config("org").get_models(include_auto_created=True),
         Notification,
         StoredFile,
