@@ -27,8 +27,12 @@ run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/zhuanban runserver $(HOST):$(PORT)
 
 ## The whole test suite (browser tests run when /usr/bin/chromium exists)
+# The suite runs on every core (pytest-xdist), a whole file per worker: module-scoped
+# fixtures (a browser, the security scene) are built once per file.
+TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
