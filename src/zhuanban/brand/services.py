@@ -53,7 +53,11 @@ from zhuanban.core.notify import notify
 from zhuanban.org import services as org
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
-from zhuanban.org.selectors import office_staff_users, people_acting_for
+from zhuanban.org.selectors import (
+    office_staff_users,
+    people_acting_for,
+    people_acting_for_units,
+)
 from zhuanban.rectification.lifecycle import ENDED_STATES as RECTIFICATION_ENDED
 from zhuanban.rectification.lifecycle import Status as RectificationStatus
 from zhuanban.rectification.models import SourceKind
@@ -775,9 +779,8 @@ def review_round_open(
         after={**audit.snapshot(round), "reviews": len(licences)},
     )
     url = reverse("brand:round", args=[year])
-    recipients = [u for lic in licences for u in people_acting_for(lic.enterprise.unit_id)]
     _tell(
-        recipients,
+        people_acting_for_units(lic.enterprise.unit_id for lic in licences),
         actor,
         "review_open",
         _("The %(year)d brand re-review is open: report your operating data by %(date)s")

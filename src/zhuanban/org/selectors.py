@@ -164,6 +164,26 @@ def people_acting_for(unit_id: int | None) -> list:
     )
 
 
+def people_acting_for_units(unit_ids) -> list:
+    """`people_acting_for` of many units at once, in two queries whatever their number:
+    each unit's liaisons, or, for a unit without one, its own active staff."""
+    unit_ids = set(unit_ids) - {None}
+    liaisons = list(
+        RoleAssignment.objects.filter(
+            unit_id__in=unit_ids, role__in=[Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON]
+        ).select_related("user")
+    )
+    without = unit_ids - {ra.unit_id for ra in liaisons}
+    staff = (
+        User.objects.filter(profile__unit_id__in=without, is_active=True).exclude(
+            role_assignments__role__in=ADMIN_ROLES
+        )
+        if without
+        else []
+    )
+    return [ra.user for ra in liaisons] + list(staff)
+
+
 def county_of(unit: OrgUnit | None) -> OrgUnit | None:
     """The county a unit belongs to: itself, or the county among its ancestors."""
     if unit is None:
