@@ -15,7 +15,7 @@ MAIN_NAV = [
     (_("Assessment"), "assessment:home", "assessment"),
     (_("Documents and meetings"), "documents:home", "documents"),
     (_("Brand"), "brand:home", "brand"),
-    (_("Investment"), None, "investment"),
+    (_("Investment"), "investment:home", "investment"),
     (_("Reports"), None, "reports"),
 ]
 

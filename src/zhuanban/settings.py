@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "zhuanban.assessment",
     "zhuanban.documents",
     "zhuanban.brand",
+    "zhuanban.investment",
     "zhuanban.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -382,6 +383,10 @@ SOFFICE_TIMEOUT_SECONDS = env_int("SOFFICE_TIMEOUT_SECONDS", 120)
 BRAND_OFFICE_CODE = env_str("BRAND_OFFICE_CODE", "office-brand")
 BRAND_LICENCE_YEARS = env_int("BRAND_LICENCE_YEARS", 3)
 BRAND_VERIFY_RATE = _rate("BRAND_VERIFY_RATE", "30/m")
+
+# The investment pipeline (招商引资) and upward applications: the special office that keeps
+# the project register, the stage clocks and the activities.
+INVESTMENT_OFFICE_CODE = env_str("INVESTMENT_OFFICE_CODE", "office-investment")
 
 # Audit trail: events younger than this are never pruned (`zhuanban audit prune`).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include("zhuanban.documents.urls")),
     path("brand/", include("zhuanban.brand.urls")),
     path("verify/", include("zhuanban.brand.urls_public")),  # public, no login
+    path("investment/", include("zhuanban.investment.urls")),
     path("notifications/", include("zhuanban.core.urls")),
     path("audit/", include("zhuanban.org.urls_audit")),
     path("api/v1/", api.urls),

@@ -1,0 +1,54 @@
+"""Template helpers of the investment app: amounts with their unit spelt out, and the
+sub-navigation's current tab."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from zhuanban.investment import scoping
+from zhuanban.investment.models import WAN_PER_YI
+
+register = template.Library()
+
+
+@register.filter
+def wan(value) -> str:
+    """An amount in 万元, always with its unit: "32,000.00 万元" ("—" for none)."""
+    if value is None or value == "":
+        return "—"
+    return _("%(amount)s 万元") % {
+        "amount": number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
+    }
+
+
+@register.filter
+def yi(value) -> str:
+    """An amount given in 万元 shown in 亿元: "3.20 亿元"."""
+    if value is None or value == "":
+        return "—"
+    return _("%(amount)s 亿元") % {
+        "amount": number_format(Decimal(value) / WAN_PER_YI, 2, use_l10n=True, force_grouping=True)
+    }
+
+
+# Which tab a page belongs to, by URL name prefix (the pipeline by default).
+_SECTIONS = (
+    ("project", "projects"),
+    ("clock", "clocks"),
+    ("activit", "activities"),
+    ("upward", "upward"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def investment_nav(context) -> dict:
+    """The current tab, and whether the user keeps the register (the investment office)."""
+    request = context.get("request")
+    if request is None:
+        return {"section": "home", "office": False}
+    match = getattr(request, "resolver_match", None)
+    url_name = match.url_name if match and match.url_name else ""
+    section = next((tab for prefix, tab in _SECTIONS if url_name.startswith(prefix)), "home")
+    return {"section": section, "office": scoping.is_investment_staff(request.user)}
