@@ -34,8 +34,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Special offices platform: organisation, tasks, dispatch, rectification, and "
-        "supervision, assessment, and policy documents and meetings (read-only: visits, "
-        "notices, scores, drafts, opinions and agenda topics are written on the screens)."
+        "supervision, assessment, policy documents and meetings, and the investment pipeline "
+        "(read-only: visits, notices, scores, drafts, opinions, agenda topics and projects "
+        "are written on the screens)."
     ),
     auth=[BearerToken(), django_auth],
     # RATELIMIT_API per user, RATELIMIT_API_ANON per address (zhuanban.core.ratelimits).
@@ -50,6 +51,7 @@ api.add_router("/rectifications", "zhuanban.rectification.api.router")
 api.add_router("/supervision", "zhuanban.supervision.api.router")
 api.add_router("/assessment", "zhuanban.assessment.api.router")
 api.add_router("/documents", "zhuanban.documents.api.router")
+api.add_router("/investment", "zhuanban.investment.api.router")
 
 
 @api.exception_handler(ValidationError)

@@ -5,7 +5,7 @@ every response must have a status code and a body the schema documents.
 
 Each operation runs twice: with its path parameters naming objects that exist (a task, a
 round, a county's code, the office's unit, an indicator, a policy document with its version
-and opinion round, a meeting), so that the requests get past 404 to the handlers, and with
+and opinion round, a meeting, an investment project), so that the requests get past 404 to the handlers, and with
 everything generated. Bounded and derandomised (the same
 cases on every run), a few seconds per operation.
 
@@ -14,6 +14,7 @@ pytest 9 yet, hence the explicit loop over operations with `as_strategy`.)
 """
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -36,6 +37,9 @@ from zhuanban.core.tests.hardening import bearer, business_data
 from zhuanban.dispatch.models import Indicator
 from zhuanban.documents import services as documents
 from zhuanban.documents.models import Kind, MeetingKind
+from zhuanban.investment import services as investment
+from zhuanban.investment.lifecycle import Stage
+from zhuanban.org.tests.factories import ChainFactory
 from zhuanban.rectification.models import SourceKind
 from zhuanban.rectification.services import rectification_raise
 from zhuanban.supervision.models import VisitKind
@@ -97,7 +101,18 @@ def existing(world, settings):
     )
     participant = _assessed(world, today)
     round, meeting = _consulting_and_meeting(world, today)
+    project = investment.project_create(
+        actor=None,
+        name="马铃薯全粉加工项目",
+        year=today.year,
+        chain=ChainFactory(code="potato", name="马铃薯产业链"),
+        county=world.zhuozi,
+        planned_investment=Decimal("9800"),
+        stage=Stage.SIGNED,
+        stage_on=today - datetime.timedelta(days=100),
+    )
     return {
+        "project_id": project.pk,
         "scheme_id": participant.scheme_id,
         "participant_id": participant.pk,
         "task_id": data.task.pk,
