@@ -4,7 +4,6 @@ sub-navigation's current tab."""
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from zhuanban.investment import scoping
@@ -13,14 +12,18 @@ from zhuanban.investment.models import WAN_PER_YI
 register = template.Library()
 
 
+def _grouped(amount: Decimal) -> str:
+    """Two decimals with thousands commas, as official tables print amounts in every
+    language (Django's zh-hans format has no thousands separator)."""
+    return f"{amount:,.2f}"
+
+
 @register.filter
 def wan(value) -> str:
     """An amount in 万元, always with its unit: "32,000.00 万元" ("—" for none)."""
     if value is None or value == "":
         return "—"
-    return _("%(amount)s 万元") % {
-        "amount": number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
-    }
+    return _("%(amount)s 万元") % {"amount": _grouped(Decimal(value))}
 
 
 @register.filter
@@ -28,9 +31,7 @@ def yi(value) -> str:
     """An amount given in 万元 shown in 亿元: "3.20 亿元"."""
     if value is None or value == "":
         return "—"
-    return _("%(amount)s 亿元") % {
-        "amount": number_format(Decimal(value) / WAN_PER_YI, 2, use_l10n=True, force_grouping=True)
-    }
+    return _("%(amount)s 亿元") % {"amount": _grouped(Decimal(value) / WAN_PER_YI)}
 
 
 # Which tab a page belongs to, by URL name prefix (the pipeline by default).
