@@ -5,15 +5,32 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from zhuanban.core.models import StoredFile
 from zhuanban.investment.lifecycle import PIPELINE, SIGNED_OR_LATER, Stage, UpwardStatus
 from zhuanban.investment.models import (
+    Activity,
     ActivityKind,
     ProgressReport,
     Project,
+    ProjectEvent,
+    StageClock,
     UpwardApplication,
     clocks_by_stage,
 )
@@ -250,3 +267,136 @@ __all__ = [
     "upward_by_chain",
     "upward_totals",
 ]
+
+
+# --- the screens: the project list, the pipeline's figures, a project's page ----------------
+
+LIGHT_ORDER = (Light.RED, Light.YELLOW, Light.GREEN, Light.GREY)
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    """What the project list is narrowed to (None or empty: not narrowed)."""
+
+    year: int | None = None
+    chain_id: int | None = None
+    county_id: int | None = None
+    stage: str = ""
+    light: str = ""
+    key_only: bool = False
+    text: str = ""  # in the project's name or its investor's
+
+
+def light_rank() -> Case:
+    """Red first, then yellow, green and grey: the order the list and exports sort by."""
+    return Case(
+        *(When(light=light, then=Value(rank)) for rank, light in enumerate(LIGHT_ORDER)),
+        default=Value(len(LIGHT_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def project_list(
+    user, filters: ProjectFilter = ProjectFilter(), *, today=None, clocks=None
+) -> QuerySet[Project]:
+    """The projects the user sees, with `light` and `received` (万元), narrowed to
+    `filters` and sorted by county, red first: one query whatever the number of rows."""
+    projects = projects_with_light(user, today, clocks)
+    if filters.year is not None:
+        projects = projects.filter(year=filters.year)
+    if filters.chain_id is not None:
+        projects = projects.filter(chain_id=filters.chain_id)
+    if filters.county_id is not None:
+        projects = projects.filter(county_id=filters.county_id)
+    if filters.stage:
+        projects = projects.filter(stage=filters.stage)
+    if filters.light:
+        projects = projects.filter(light=filters.light)
+    if filters.key_only:
+        projects = projects.filter(is_key=True)
+    text = filters.text.strip()
+    if text:
+        projects = projects.filter(Q(name__icontains=text) | Q(investor__icontains=text))
+    return projects.order_by(
+        "county__sort_order", "county__code", light_rank(), "-is_key", "name", "pk"
+    )
+
+
+@dataclass
+class PipelineFigures:
+    projects: int
+    key: int
+    signed_or_later: int
+    planned: Decimal  # 万元
+    received: Decimal  # 万元, the funds in place
+
+
+def pipeline_figures(user, *, year: int | None = None) -> PipelineFigures:
+    """The pipeline's header: projects, key ones, signed or later, planned investment and
+    funds in place (万元); two queries."""
+    projects = visible_projects(user)
+    if year is not None:
+        projects = projects.filter(year=year)
+    totals = projects.order_by().aggregate(
+        n=Count("pk"),
+        key=Count("pk", filter=Q(is_key=True)),
+        signed=Count("pk", filter=Q(stage__in=SIGNED_OR_LATER)),
+        planned=Coalesce(Sum("planned_investment"), ZERO),
+    )
+    received = ProgressReport.objects.filter(project__in=projects.values("pk")).aggregate(
+        total=Coalesce(Sum("received"), ZERO)
+    )["total"]
+    return PipelineFigures(
+        projects=totals["n"],
+        key=totals["key"],
+        signed_or_later=totals["signed"],
+        planned=totals["planned"],
+        received=received,
+    )
+
+
+def project_years(user) -> list[int]:
+    """The years the user's projects are planned in, the latest first (one query)."""
+    return list(visible_projects(user).order_by("-year").values_list("year", flat=True).distinct())
+
+
+def project_timeline(project: Project) -> QuerySet[ProjectEvent]:
+    """A project's events, newest first, with their actors, notices and evidence: three
+    queries whatever their number."""
+    return project.events.select_related("actor", "notice").prefetch_related(
+        Prefetch("evidence", queryset=StoredFile.objects.order_by("pk"))
+    )
+
+
+def project_reports(project: Project) -> QuerySet[ProgressReport]:
+    return project.reports.select_related("reported_by")
+
+
+def project_received(project: Project) -> Decimal:
+    """The funds in place of one project (万元): the sum of its reports."""
+    return project.reports.aggregate(total=Coalesce(Sum("received"), ZERO))["total"]
+
+
+def project_activities(project: Project) -> QuerySet[Activity]:
+    return project.activities.select_related("organiser", "county").order_by("-date", "-pk")
+
+
+def event_evidence(user, event_pk: int, file_pk: int) -> tuple[ProjectEvent, StoredFile] | None:
+    """An evidence file of an event of a project the user sees (None: not there, or not
+    that event's, or the project not visible)."""
+    event = (
+        ProjectEvent.objects.filter(pk=event_pk, project__in=visible_projects(user).values("pk"))
+        .select_related("project")
+        .first()
+    )
+    if event is None:
+        return None
+    stored = event.evidence.filter(pk=file_pk).first()
+    return None if stored is None else (event, stored)
+
+
+def stage_clocks() -> list[StageClock]:
+    """The clocks in pipeline order, with who last changed them."""
+    order = {stage: index for index, stage in enumerate(PIPELINE)}
+    clocks = StageClock.objects.select_related("updated_by")
+    return sorted(clocks, key=lambda clock: order.get(clock.stage, len(order)))
