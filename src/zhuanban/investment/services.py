@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from zhuanban.core import audit
 from zhuanban.core.errors import FieldErrors, check_version
-from zhuanban.core.files import store_upload
+from zhuanban.core.files import check_upload, record_refusal, store_upload
 from zhuanban.core.models import AuditAction
 from zhuanban.core.notify import notify
 from zhuanban.investment import scoping
@@ -26,6 +27,7 @@ from zhuanban.investment.lifecycle import (
     MOVERS,
     PIPELINE,
     REASON_REQUIRED,
+    SIGNED_OR_LATER,
     UPWARD_REASON_REQUIRED,
     UPWARD_TRANSITIONS,
     Move,
@@ -50,7 +52,12 @@ from zhuanban.org.roles import UnitKind
 from zhuanban.org.selectors import office_staff_users, people_acting_for_units
 from zhuanban.tasks.models import Light
 
-EVIDENCE_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".doc", ".xlsx"}
+# Types core.files checks by content (a .doc it does not know, so it is not offered).
+EVIDENCE_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx"}
+# What a money field holds (万元, two decimals): larger or finer amounts are refused by
+# field rather than failing in the database.
+MONEY_DIGITS = DecimalValidator(max_digits=14, decimal_places=2)
+CENT = Decimal("0.01")
 # What a project record holds besides its stage (the fields `project_update` edits).
 PROJECT_FIELDS = (
     "name",
@@ -142,6 +149,28 @@ def _money_problem(errors: FieldErrors, field: str, value, *, required: bool) ->
             errors.add(field, _("Enter the amount in 10,000 yuan (万元)."), "required")
     elif value < 0:
         errors.add(field, _("An amount is never negative."), "negative")
+    else:
+        try:
+            MONEY_DIGITS(value if isinstance(value, Decimal) else Decimal(str(value)))
+        except ValidationError as error:
+            for message in error.messages:
+                errors.add(field, message, error.code or "digits")
+
+
+def _cents(value):
+    """An amount as the database gives it back (two decimals), so that the audit trail's
+    before and after compare equal when nothing changed. Checked by `_money_problem`
+    first: no rounding happens here."""
+    return value.quantize(CENT) if isinstance(value, Decimal) else value
+
+
+def _model_problems(errors: FieldErrors, instance, exclude) -> None:
+    """The model's own field checks (lengths, choices) on the fields not reported yet, so
+    nothing too long reaches the database and no field gets two messages."""
+    found = FieldErrors()
+    found.full_clean(instance, exclude=[*exclude, *errors.by_field])
+    for field, problems in found.by_field.items():
+        errors.by_field.setdefault(field, []).extend(problems)
 
 
 def _future_problem(errors: FieldErrors, field: str, value, today: datetime.date) -> None:
@@ -159,7 +188,11 @@ def _order_problems(errors: FieldErrors, project: Project) -> None:
     reached = [
         (stage, project.date_of(stage)) for stage in PIPELINE if project.date_of(stage) is not None
     ]
-    for (earlier, earlier_on), (later, later_on) in itertools.pairwise(reached):
+    pairs = list(itertools.pairwise(reached))
+    if project.dropped_on is not None and reached:
+        # Dropped after the last stage it reached, not before.
+        pairs.append((max(reached, key=lambda r: r[1]), (Stage.DROPPED, project.dropped_on)))
+    for (earlier, earlier_on), (later, later_on) in pairs:
         if later_on < earlier_on:
             errors.add(
                 DATE_FIELDS[later],
@@ -175,7 +208,7 @@ def _order_problems(errors: FieldErrors, project: Project) -> None:
 
 
 def _project_problems(project: Project, errors: FieldErrors, today: datetime.date) -> None:
-    if not project.name.strip():
+    if not (project.name or "").strip():
         errors.add("name", _("Enter the project's name."), "required")
     if project.chain_id is None:
         errors.add("chain", _("Choose the industry chain the project belongs to."), "required")
@@ -204,6 +237,9 @@ def _project_problems(project: Project, errors: FieldErrors, today: datetime.dat
             % {"county": project.county.name, "year": project.year},
             "duplicate",
         )
+    _model_problems(
+        errors, project, exclude=["chain", "county", "leader", "responsible_unit", "created_by"]
+    )
 
 
 # --- projects ------------------------------------------------------------------------
@@ -257,7 +293,11 @@ def project_create(
     )
     setattr(project, DATE_FIELDS[stage], stage_on)
     _project_problems(project, errors, today)
+    # The date was given as `stage_on`: its problems are reported there.
+    if DATE_FIELDS[stage] in errors.by_field:
+        errors.by_field.setdefault("stage_on", []).extend(errors.by_field.pop(DATE_FIELDS[stage]))
     errors.raise_if_any()
+    project.planned_investment = _cents(project.planned_investment)
     project.save()
     _event(actor, project, EventKind.CREATED, stage_on, to_stage=stage)
     audit.record_change(actor=actor, instance=project, before=None)
@@ -285,6 +325,8 @@ def project_update(
     if "county" in changes:
         _require_enters_county(actor, changes["county"])
     before = audit.snapshot(project)
+    # The clock started on the present stage's date unless the project came back to it later.
+    clock_from_date = project.date_of(project.stage) == project.stage_since
     errors = FieldErrors()
     for field, value in changes.items():
         if field in DATE_FIELDS.values():
@@ -305,8 +347,11 @@ def project_update(
     _project_problems(project, errors, today)
     errors.raise_if_any()
     present = project.date_of(project.stage)
-    if present is not None and present > project.stage_since:
+    if present is not None and (clock_from_date or present > project.stage_since):
         project.stage_since = present
+    # A stage change counts as a report: the report clock never starts before it.
+    project.last_report_on = max(project.last_report_on, project.stage_since)
+    project.planned_investment = _cents(project.planned_investment)
     project.version += 1
     project.save()
     _event(actor, project, EventKind.EDITED, today, text=", ".join(sorted(changes)))
@@ -319,6 +364,10 @@ def _reached(project: Project) -> set[str]:
     dropped, up to where it was), and DROPPED while dropped."""
     reached = {stage for stage in DATE_FIELDS if project.date_of(stage) is not None}
     reached.add(project.stage)
+    # The stages it went past count too (a project first heard of at its signing may
+    # have the day its negotiations began filled in afterwards).
+    furthest = max((PIPELINE.index(s) for s in reached if s in PIPELINE), default=-1)
+    reached.update(PIPELINE[: furthest + 1])
     return reached
 
 
@@ -394,7 +443,12 @@ def project_move(
                     },
                     "date_order",
                 )
-    if move == Move.FORWARD and not evidence:
+    # A stage is reached when the move gives it its date: forward, or back or taken up
+    # again at a stage the project had skipped.
+    reaches = move == Move.FORWARD or (
+        move in (Move.BACK, Move.RESUME) and project.date_of(to_stage) is None
+    )
+    if reaches and not evidence:
         clock = StageClock.objects.filter(stage=to_stage, evidence_required=True).first()
         if clock is not None:
             errors.add(
@@ -402,6 +456,15 @@ def project_move(
                 _("Reaching %(stage)s needs its evidence (e.g. the signed agreement).")
                 % {"stage": Stage(to_stage).label},
                 "evidence_required",
+            )
+    # Every file checked before anything is written: one bad file, nothing stored.
+    for upload in evidence:
+        try:
+            check_upload(upload, allowed=EVIDENCE_TYPES)
+        except ValidationError as error:
+            record_refusal(upload, user=actor, error=error)
+            errors.add(
+                "evidence", f"{upload.name}: {' '.join(error.messages)}", error.code or "upload"
             )
     errors.raise_if_any()
 
@@ -479,12 +542,29 @@ def project_report(
         _future_problem(errors, "on", on, today)
     _money_problem(errors, "received", received, required=False)
     if received > 0:
-        if project.stage not in PIPELINE[2:] and project.stage != Stage.DROPPED:
+        # The day it was signed (or, if the signing was skipped, reached a later stage);
+        # kept when the project was dropped after it.
+        signed_on = min(
+            (d for d in map(project.date_of, SIGNED_OR_LATER) if d is not None), default=None
+        )
+        if signed_on is None or (
+            project.stage not in SIGNED_OR_LATER and project.stage != Stage.DROPPED
+        ):
             errors.add(
                 "received",
                 _("Funds arrive once the project is signed; it is at %(stage)s.")
                 % {"stage": project.get_stage_display()},
                 "not_signed",
+            )
+        elif on is not None and on < signed_on:
+            errors.add(
+                "received",
+                _(
+                    "Funds arrive once the project is signed (on %(date)s); this report is "
+                    "dated earlier."
+                )
+                % {"date": signed_on.isoformat()},
+                "before_signing",
             )
         in_place = project.reports.aggregate(total=Sum("received"))["total"] or Decimal(0)
         if in_place + received > project.planned_investment:
@@ -499,7 +579,7 @@ def project_report(
             )
     errors.raise_if_any()
     report = ProgressReport.objects.create(
-        project=project, reported_on=on, text=text, received=received, reported_by=actor
+        project=project, reported_on=on, text=text, received=_cents(received), reported_by=actor
     )
     if on > project.last_report_on:
         project.last_report_on = on
@@ -572,7 +652,7 @@ def projects_to_notice(*, actor, projects: Iterable[Project], today: datetime.da
     projects = list(
         Project.objects.filter(pk__in=[p.pk for p in projects])
         .select_related("county")
-        .order_by("county__sort_order", "name")
+        .order_by("county__sort_order", "county__code", "name", "pk")
     )
     errors = FieldErrors()
     if not projects:
@@ -652,13 +732,14 @@ def clock_save(
     if limit_days is None or limit_days < 1:
         errors.add("limit_days", _("The time limit is at least one day."), "limit")
     warn_days = warn_days or 0
-    if warn_days < 0 or (limit_days and warn_days >= limit_days):
+    # Compared with the limit only when the limit itself is right (one error per mistake).
+    limit_ok = limit_days is not None and limit_days >= 1
+    if warn_days < 0 or (limit_ok and warn_days >= limit_days):
         errors.add(
             "warn_days", _("The warning comes before the limit: fewer days than it."), "warn"
         )
     if report_days is not None and report_days < 1:
         errors.add("report_days", _("Reports are due at least one day apart."), "report")
-    errors.raise_if_any()
     clock.limit_days = limit_days
     clock.warn_days = warn_days
     clock.report_days = report_days
@@ -666,9 +747,12 @@ def clock_save(
     clock.commitment = (commitment or "").strip()
     clock.updated_by = actor
     clock.updated_at = timezone.now()
+    # The model's own checks on the rest: a stage with a clock (not an end, not unknown),
+    # the commitment's length. The day counts are checked above, with clearer words.
+    errors.full_clean(clock, exclude=["limit_days", "warn_days", "report_days", "updated_by"])
+    errors.raise_if_any()
     if before is not None:
         clock.version += 1
-    FieldErrors().full_clean(clock)
     clock.save()
     audit.record_change(actor=actor, instance=clock, before=before)
     return clock
@@ -723,25 +807,33 @@ def activity_save(
         _require_office(actor)
     projects = list(projects)
     errors = FieldErrors()
-    errors.full_clean(
-        activity,
-        exclude=["created_by", "organiser"] if activity.organiser_id is None else ["created_by"],
-    )
     if activity.organiser_id is None:
         errors.add("organiser", _("Choose the unit that organised the activity."), "required")
     _future_problem(errors, "date", activity.date, today)
     if activity.county_id is not None and activity.county.kind != UnitKind.COUNTY:
         errors.add("county", _("Choose a county, banner, city or district."), "not_county")
-    if actor is not None and projects:
-        visible = scoping.visible_projects(actor).filter(pk__in=[p.pk for p in projects])
-        if visible.count() != len({p.pk for p in projects}):
+    # The model's checks on the rest (one message per field: a unit that is not a county
+    # is told once, in the words above, not again as an invalid choice).
+    _model_problems(errors, activity, exclude=["created_by"])
+    project_ids = {p.pk for p in projects}
+    linked = set(before["projects"]) if before is not None else set()
+    if actor is not None and (project_ids or linked):
+        seen = set(
+            scoping.visible_projects(actor)
+            .filter(pk__in=project_ids | linked)
+            .values_list("pk", flat=True)
+        )
+        # A project the actor cannot see is never added by them; one already linked
+        # stays linked (they cannot see it, so they cannot have meant to take it off).
+        if project_ids - seen - linked:
             raise PermissionDenied
+        project_ids |= linked - seen
     errors.raise_if_any()
     if before is not None:
         activity.version += 1
     activity.save()
-    activity.projects.set(projects)
-    after = audit.snapshot(activity) | {"projects": sorted(p.pk for p in projects)}
+    activity.projects.set(project_ids)
+    after = audit.snapshot(activity) | {"projects": sorted(project_ids)}
     audit.record(
         actor=actor,
         action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
@@ -803,14 +895,15 @@ def upward_save(
         setattr(application, field, value.strip() if isinstance(value, str) else value)
     _require_keeps_upward(actor, None, application.office if application.office_id else None)
     errors = FieldErrors()
-    errors.full_clean(application, exclude=["created_by"])
     if application.chain_id is None:
-        errors.by_field.pop("chain", None)
         errors.add("chain", _("Choose the industry chain the support is for."), "required")
     _money_problem(errors, "amount_requested", application.amount_requested, required=False)
     if application.year is not None and not 2000 <= application.year <= today.year + 1:
         errors.add("year", _("Enter the year (2000 to next year)."), "year")
+    # The model's checks on the other fields (a negative amount is told once, above).
+    _model_problems(errors, application, exclude=["created_by"])
     errors.raise_if_any()
+    application.amount_requested = _cents(application.amount_requested)
     if before is not None:
         application.version += 1
     application.save()
@@ -875,7 +968,7 @@ def upward_act(
     else:
         application.decided_on = on
     if action == UpwardAction.APPROVE:
-        application.amount_granted = granted
+        application.amount_granted = _cents(granted)
     if reason:
         application.reason = reason
     application.version += 1
