@@ -141,3 +141,16 @@ def may_keep_upward(user, application: UpwardApplication | None = None) -> bool:
     if not scope.sees_business_data or not scope.office_ids:
         return False
     return application is None or application.office_id in scope.office_ids
+
+
+def reads_pipeline(user, records: QuerySet) -> bool:
+    """Whether the pipeline's screens exist for the user: not for the three
+    administrators, enterprise logins and outsiders. A county liaison reads their county's
+    records even while there are none; someone with neither a unit nor a reading role (a
+    project's responsible leader, say) only when `records`, what they see, is not empty."""
+    scope = scope_for(user)
+    if not scope.sees_business_data or scope.is_enterprise_login:
+        return False
+    if sees_all(user) or scope.subtree_paths or scope.liaison_unit_ids:
+        return True
+    return records.exists()

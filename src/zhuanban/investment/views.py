@@ -57,7 +57,6 @@ from zhuanban.investment.models import (
 )
 from zhuanban.investment.selectors import STAGES, Funnel, FunnelRow
 from zhuanban.org.models import OrgUnit
-from zhuanban.org.scoping import scope_for
 from zhuanban.tasks.models import Light
 
 PAGE_SIZE = 50
@@ -74,15 +73,7 @@ BAR_STEP = 5  # the funnel's bars are drawn in steps of 5 % (classes w-0 … w-1
 
 
 def _require_sees_projects(user) -> None:
-    """404 for whoever sees no project at all: the three administrators (三员), enterprise
-    logins and outsiders. A county liaison sees the pipeline of their county even while
-    it is empty."""
-    scope = scope_for(user)
-    if not scope.sees_business_data or scope.is_enterprise_login:
-        raise Http404
-    if scoping.sees_all(user) or scope.subtree_paths or scope.liaison_unit_ids:
-        return
-    if not scoping.visible_projects(user).exists():  # a responsible leader, say
+    if not scoping.reads_pipeline(user, scoping.visible_projects(user)):
         raise Http404
 
 

@@ -26,7 +26,6 @@ from zhuanban.investment import access, scoping, selectors, services
 from zhuanban.investment import selectors_activities as reads
 from zhuanban.investment.forms_activities import ActivityFilterForm, ActivityForm
 from zhuanban.investment.models import Activity, ActivityKind, Project
-from zhuanban.org.scoping import scope_for
 
 PAGE_SIZE = 50
 INVALID_STATUS = 422
@@ -34,16 +33,8 @@ STALE_STATUS = 409
 
 
 def require_pipeline_reader(user, records: QuerySet) -> None:
-    """404 for whoever reads nothing of the pipeline: the three administrators (三员),
-    enterprise logins and outsiders (the rule of views.py's project screens). A county
-    liaison reads their county's records even while there are none; someone with neither
-    a unit nor a reading role only when `records` (what they see) is not empty."""
-    scope = scope_for(user)
-    if not scope.sees_business_data or scope.is_enterprise_login:
-        raise Http404
-    if scoping.sees_all(user) or scope.subtree_paths or scope.liaison_unit_ids:
-        return
-    if not records.exists():
+    """404 for whoever reads nothing of the pipeline (`scoping.reads_pipeline`)."""
+    if not scoping.reads_pipeline(user, records):
         raise Http404
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from zhuanban.investment import scoping
 from zhuanban.investment.models import WAN_PER_YI
+from zhuanban.tasks.models import Light
 
 register = template.Library()
 
@@ -53,3 +54,12 @@ def investment_nav(context) -> dict:
     url_name = match.url_name if match and match.url_name else ""
     section = next((tab for prefix, tab in _SECTIONS if url_name.startswith(prefix)), "home")
     return {"section": section, "office": scoping.is_investment_staff(request.user)}
+
+
+@register.filter
+def project_light(value: str) -> str:
+    """A project's light: the task lights' words, except grey, which for a project means
+    it left the clocks (producing or dropped), not a closed task."""
+    if value == Light.GREY:
+        return _("Off the clock")
+    return Light(value).label if value in Light.values else ""
