@@ -11,6 +11,7 @@ from zhuanban.demo.assessment_data import load_assessment
 from zhuanban.demo.brand_data import load_brand
 from zhuanban.demo.dispatch_data import load_dispatch
 from zhuanban.demo.documents_data import load_documents
+from zhuanban.demo.investment_data import load_investment
 from zhuanban.demo.supervision_data import load_supervision
 from zhuanban.demo.tasks_data import load_tasks
 from zhuanban.org import services as org
@@ -161,3 +162,4 @@ def load() -> None:
         return person(username, name, title, unit.code)
 
     load_brand(login=enterprise_login)
+    load_investment()

@@ -50,6 +50,18 @@ DATE_FIELDS = {
 }
 
 
+# The stage clocks a bureau starts with (migration 0002 holds its own copy, as migrations
+# must): stage → (limit days, warn days before the limit, report every (days), evidence
+# required to reach it). The investment office changes them on the 阶段时限 screen.
+DEFAULT_CLOCKS = {
+    Stage.PLANNED: (30, 7, None, False),
+    Stage.NEGOTIATING: (60, 10, 14, False),
+    Stage.SIGNED: (90, 15, 14, True),
+    Stage.LANDED: (90, 15, 14, False),
+    Stage.STARTED: (365, 30, 14, False),
+}
+
+
 class Party(models.TextChoices):
     """Who a user is to one project (a user can be several)."""
 

@@ -24,6 +24,7 @@ from zhuanban.core.notify import notify
 from zhuanban.investment import scoping
 from zhuanban.investment.lifecycle import (
     DATE_FIELDS,
+    DEFAULT_CLOCKS,
     MOVERS,
     PIPELINE,
     REASON_REQUIRED,
@@ -707,6 +708,28 @@ def projects_to_notice(*, actor, projects: Iterable[Project], today: datetime.da
 
 
 # --- stage clocks ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def clocks_ensure(*, actor=None) -> list[StageClock]:
+    """Create the default clock of every live stage that has none (a database emptied by
+    `flush`, say), so that no stage silently loses its clock; existing clocks are kept."""
+    existing = set(StageClock.objects.values_list("stage", flat=True))
+    created = []
+    for stage, (limit, warn, report, evidence) in DEFAULT_CLOCKS.items():
+        if stage in existing:
+            continue
+        clock = StageClock.objects.create(
+            stage=stage,
+            limit_days=limit,
+            warn_days=warn,
+            report_days=report,
+            evidence_required=evidence,
+            updated_by=actor,
+        )
+        audit.record_change(actor=actor, instance=clock, before=None)
+        created.append(clock)
+    return created
 
 
 @transaction.atomic

@@ -9,13 +9,14 @@ still yellow on the limit day and red the day after it.
 """
 
 import datetime
+import importlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from zhuanban.core.errors import ConcurrentEditError
 from zhuanban.core.models import AuditAction, AuditEvent
-from zhuanban.investment import services
+from zhuanban.investment import lifecycle, services
 from zhuanban.investment.lifecycle import LIVE_STAGES, Stage
 from zhuanban.investment.models import Project, StageClock, clocks_by_stage
 from zhuanban.investment.tests.conftest import TODAY, make_project
@@ -308,3 +309,20 @@ def test_only_the_investment_office_sets_the_clocks(inv, who):
     with pytest.raises(PermissionDenied):
         services.clock_save(actor=getattr(inv.world, who), stage=Stage.PLANNED, limit_days=5)
     assert StageClock.objects.get(stage=Stage.PLANNED).limit_days == 30
+
+
+def test_missing_clocks_are_restored_with_the_defaults_and_kept_ones_stay(inv):
+    StageClock.objects.exclude(stage=Stage.SIGNED).delete()
+    StageClock.objects.filter(stage=Stage.SIGNED).update(limit_days=120)
+    created = services.clocks_ensure(actor=None)
+    assert sorted(c.stage for c in created) == sorted(
+        set(lifecycle.DEFAULT_CLOCKS) - {Stage.SIGNED}
+    )
+    clocks = {c.stage: c for c in StageClock.objects.all()}
+    assert clocks[Stage.SIGNED].limit_days == 120
+    assert clocks[Stage.STARTED].limit_days == lifecycle.DEFAULT_CLOCKS[Stage.STARTED][0]
+    assert AuditEvent.objects.filter(object_type="investment.stageclock").count() == 4
+    assert services.clocks_ensure() == []
+    # The migration keeps its own frozen copy; they must not drift apart.
+    migration = importlib.import_module("zhuanban.investment.migrations.0002_default_clocks")
+    assert {str(k): v for k, v in lifecycle.DEFAULT_CLOCKS.items()} == migration.DEFAULTS
