@@ -18,10 +18,6 @@ from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import UnitKind
 
 SEARCH_MAX = 100
-UNSEEN_MESSAGE = _(
-    "This activity also names projects of counties you do not see: ask the investment "
-    "office to change it."
-)
 PROJECT_SELECT_ROWS = 12
 # The units that organise promotion activities, in the order the form offers them.
 ORGANISER_KINDS = (UnitKind.OFFICE, UnitKind.COUNTY, UnitKind.BUREAU, UnitKind.SECTION)
@@ -134,7 +130,6 @@ class ActivityForm(forms.ModelForm):
     projects it produced: projects the user sees of the activity's year or the year
     before, grouped by county."""
 
-    unseen_message = UNSEEN_MESSAGE
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     projects = forms.TypedMultipleChoiceField(
         label=_label("projects"),
@@ -201,13 +196,6 @@ class ActivityForm(forms.ModelForm):
         if not editing:
             del self.fields["version"]
         self._set_project_choices(data, instance if editing else None, today)
-        # Projects the activity names that the user does not see (another county's): the
-        # service accepts only projects the user sees, so saving would drop them.
-        self.unseen_projects = (
-            instance.projects.exclude(pk__in=scoping.visible_projects(user).values("pk")).count()
-            if editing and self.counties is not None
-            else 0
-        )
 
     def _set_project_choices(self, data, instance: Activity | None, today: datetime.date) -> None:
         year = instance.date.year if instance is not None else today.year
@@ -233,8 +221,6 @@ class ActivityForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.unseen_projects:
-            self.add_error(None, forms.ValidationError(UNSEEN_MESSAGE, code="unseen_projects"))
         if "organiser" not in self.fields:
             # A county records its own activities: the county organises them (an activity
             # someone else organised in the county keeps its organiser).
