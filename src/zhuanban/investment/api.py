@@ -30,7 +30,7 @@ ProjectStage = StrEnum("ProjectStage", {stage.name: stage.value for stage in Sta
 ProjectLight = StrEnum("ProjectLight", {light.name: light.value for light in Light})
 
 
-class ChainOut(Schema):
+class InvestmentChainOut(Schema):
     id: int
     code: str
     name: str
@@ -40,7 +40,7 @@ class ProjectOut(Schema):
     id: int
     name: str
     year: int
-    chain: ChainOut
+    chain: InvestmentChainOut
     county: UnitRef
     investor: str
     investor_origin: str
