@@ -39,8 +39,9 @@ THE STORY is the seed's: "针对六大产业规划了农牧业招商引资重点
   cattle, basket, clean-vegetable and investment offices and the potato alliance's
   secretariat: the potato chain was granted 4,000 万元 last year and 5,000 this year (the
   马铃薯国家优势特色产业集群项目 among them), all chains 12,000 and 15,000: +25% both.
-* Today the two projects stalled at 签约 since February and March are red; their chains'
-  leaders urged them; the office urged a yellow one.
+* Today the two projects stalled at 签约 since February and March are red, and so are a
+  key project negotiating past its 60 days and one still planned past its 30; the chains'
+  leaders urged the two stalled ones; the office urged a yellow one.
 
 DATES. The dispatch table is dated January to June 2023 (its story's day is 30 June
 2023). Here the pipeline is live: every story date is moved by a fixed number of days so

@@ -24,6 +24,7 @@ from zhuanban.investment.lifecycle import (
     move_of,
 )
 from zhuanban.investment.models import (
+    LIGHT_CHOICES,
     WAN_PER_YI,
     ProgressReport,
     Project,
@@ -34,7 +35,6 @@ from zhuanban.investment.selectors import ProjectFilter
 from zhuanban.investment.services import EVIDENCE_TYPES
 from zhuanban.org.models import Chain, OrgUnit
 from zhuanban.org.roles import Role, UnitKind
-from zhuanban.tasks.models import Light
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SEARCH_MAX = 100
@@ -151,7 +151,7 @@ class ProjectFilterForm(forms.Form):
     )
     light = forms.ChoiceField(
         label=_("Light"),
-        choices=[("", "—"), *((c, label) for c, label in Light.choices if c != Light.NONE)],
+        choices=[("", "—"), *LIGHT_CHOICES],
         required=False,
     )
     key = forms.BooleanField(label=_("Key projects only"), required=False)

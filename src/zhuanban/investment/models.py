@@ -83,6 +83,16 @@ class StageClock(models.Model):
         return f"{self.get_stage_display()}: {self.limit_days}"
 
 
+# A project's lights in their words: the task lights', except grey, which for a project
+# means it left the clocks (producing or dropped), not a closed task.
+LIGHT_CHOICES = [
+    (Light.GREEN.value, Light.GREEN.label),
+    (Light.YELLOW.value, Light.YELLOW.label),
+    (Light.RED.value, Light.RED.label),
+    (Light.GREY.value, _("Off the clock")),
+]
+
+
 def clocks_by_stage() -> dict[str, StageClock]:
     return {clock.stage: clock for clock in StageClock.objects.all()}
 

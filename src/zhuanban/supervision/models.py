@@ -420,7 +420,8 @@ class Notice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number or _('(draft)')} {self.title}"
+        number = self.number or _("(draft)")
+        return f"{number} {self.title}"
 
     def get_absolute_url(self) -> str:
         return reverse("supervision:notice", args=[self.pk])

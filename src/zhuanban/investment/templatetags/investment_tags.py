@@ -7,8 +7,8 @@ from django import template
 from django.utils.translation import gettext as _
 
 from zhuanban.investment import scoping
-from zhuanban.investment.models import WAN_PER_YI
-from zhuanban.tasks.models import Light
+from zhuanban.investment.models import LIGHT_CHOICES, WAN_PER_YI
+from zhuanban.investment.selectors_upward import yoy_text
 
 register = template.Library()
 
@@ -35,6 +35,12 @@ def yi(value) -> str:
     return _("%(amount)s 亿元") % {"amount": _grouped(Decimal(value) / WAN_PER_YI)}
 
 
+@register.filter
+def yoy(growth) -> str:
+    """A change on the year before in a bureau's words ("同比增加25.0%")."""
+    return yoy_text(growth)
+
+
 # Which tab a page belongs to, by URL name prefix (the pipeline by default).
 _SECTIONS = (
     ("project", "projects"),
@@ -58,8 +64,5 @@ def investment_nav(context) -> dict:
 
 @register.filter
 def project_light(value: str) -> str:
-    """A project's light: the task lights' words, except grey, which for a project means
-    it left the clocks (producing or dropped), not a closed task."""
-    if value == Light.GREY:
-        return _("Off the clock")
-    return Light(value).label if value in Light.values else ""
+    """A project's light in words (grey: off the clock, see `models.LIGHT_CHOICES`)."""
+    return str(dict(LIGHT_CHOICES).get(value, ""))

@@ -510,11 +510,13 @@ def test_an_action_the_state_does_not_allow_is_refused(inv, preparing, path, ref
     application = preparing
     for action in path:
         application = act(inv, application, action, granted=Decimal("100"), reason="理由")
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        act(inv, application, refused, granted=Decimal("100"), reason="理由")
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            act(inv, application, refused, granted=Decimal("100"), reason="理由")
+        status_label = application.get_status_display()
     assert caught.value.code == "transition"
     assert caught.value.messages == [
-        f"This cannot be done to an application that is {application.get_status_display()}."
+        f"This cannot be done to an application that is {status_label}."
     ]
     status = application.status
     application.refresh_from_db()

@@ -340,7 +340,7 @@ def test_activity_and_upward_cards(inv, login, pipeline):
     assert doc.get_element_by_id("activities-card").get("href") == url("activities")
     upward = by_id(doc, "upward-card")
     assert wan(Decimal("1250")) in upward
-    assert gettext("+%(growth)s%% on the year before") % {"growth": "25.0"} in upward
+    assert gettext("Up %(percent)s%% year on year") % {"percent": "25.0"} in upward
     assert doc.get_element_by_id("upward-card").get("href") == url("upward_list")
 
 
