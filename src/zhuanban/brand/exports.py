@@ -18,7 +18,6 @@
 import datetime
 import shutil
 from collections.abc import Iterator
-from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -46,13 +45,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from openpyxl.styles import Font, PatternFill
 
 from zhuanban.brand import qr
 from zhuanban.brand.models import Enterprise, Licence, LicenceState, Product
 from zhuanban.brand.scoping import brand_office_id, visible_enterprises
 from zhuanban.brand.selectors import with_sales
-from zhuanban.core import excel, word
+from zhuanban.core import word
 from zhuanban.core.excel import Column
 from zhuanban.core.ledger import (
     LedgerSheet,
@@ -147,28 +145,6 @@ def register(user, *, day: datetime.date, county: OrgUnit | None = None) -> Regi
     return Register(day=day, year=day.year, county=county, totals=totals, enterprises=enterprises)
 
 
-class RegisterSheet(LedgerSheet):
-    """A ledger sheet with amounts (`amount`, two decimals) and percentages (`percent`,
-    one decimal), and their bold totals, besides LedgerSheet's looks."""
-
-    def __init__(self, wb, **kwargs):
-        super().__init__(wb, **kwargs)
-        for look, number_format in (
-            ("amount", AMOUNT_FORMAT),
-            ("amount_total", AMOUNT_FORMAT),
-            ("percent", PERCENT_FORMAT),
-            ("percent_total", PERCENT_FORMAT),
-        ):
-            prototype = self.cells.make("center")
-            prototype.number_format = number_format
-            if look.endswith("_total"):
-                prototype.font = Font(
-                    name=excel.BODY_FONT, size=11, bold=True, charset=excel.GB2312_CHARSET
-                )
-                prototype.fill = PatternFill("solid", fgColor=excel.GROUP_FILL)
-            self._typed[look] = copy(prototype._style)
-
-
 def _percent(value) -> Decimal | None:
     if value is None:
         return None
@@ -221,8 +197,11 @@ def write_register_xlsx(data: Register, out: BinaryIO) -> None:
     title = register_title()
     wb = new_workbook(title)
     columns = register_columns()
-    sheet = RegisterSheet(
-        wb, name=pgettext("brand register", "Authorized enterprises"), columns=columns
+    sheet = LedgerSheet(
+        wb,
+        name=pgettext("brand register", "Authorized enterprises"),
+        columns=columns,
+        number_formats={"amount": AMOUNT_FORMAT, "percent": PERCENT_FORMAT},
     )
     sheet.head(title, register_subtitle(data))
     kinds = {value: str(label) for value, label in Enterprise._meta.get_field("kind").choices}

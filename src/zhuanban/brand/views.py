@@ -56,6 +56,7 @@ from zhuanban.brand.models import (
     Review,
     Sales,
 )
+from zhuanban.core.chips import filter_chips
 from zhuanban.core.downloads import serve_stored_file
 from zhuanban.core.errors import add_service_errors
 from zhuanban.org.access import require_business_data
@@ -398,33 +399,14 @@ def _default_status(user) -> str:
 
 def _status_chips(request, counts: dict[str, int], active: str) -> list[dict]:
     """Links that set one status (or all), keeping the other filters."""
-
-    def link(value: str) -> str:
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["status"] = value
-        return f"?{query.urlencode()}"
-
-    chips = [
-        {
-            "value": "all",
-            "label": _("All"),
-            "count": sum(counts.values()),
-            "url": link(ApplicationFilterForm.ALL),
-            "active": not active,
-        }
-    ]
-    chips += [
-        {
-            "value": status,
-            "label": AppStatus(status).label,
-            "count": counts.get(status, 0),
-            "url": link(status),
-            "active": active == status,
-        }
-        for status in AppStatus.values
-    ]
-    return chips
+    return filter_chips(
+        request,
+        param="status",
+        choices=AppStatus,
+        counts=counts,
+        active=active,
+        everything=("all", ApplicationFilterForm.ALL),
+    )
 
 
 @require_GET

@@ -45,6 +45,7 @@ from zhuanban.brand.lifecycle import (
     allowed,
 )
 from zhuanban.brand.models import Review, ReviewRound
+from zhuanban.core.chips import filter_chips
 from zhuanban.core.downloads import serve_stored_file
 from zhuanban.core.errors import add_service_errors, errors_to_messages
 from zhuanban.core.files import record_refusal
@@ -183,25 +184,9 @@ def round_open(request):
 
 def _chips(request, counts: dict, current: str) -> list[dict]:
     """Links that set one status (or clear it), keeping the county filter."""
-
-    def link(value: str) -> str:
-        query = request.GET.copy()
-        query.pop("page", None)
-        query.pop("status", None)
-        if value:
-            query["status"] = value
-        return f"?{query.urlencode()}"
-
-    return [
-        {
-            "value": status,
-            "label": ReviewStatus(status).label,
-            "count": counts[status],
-            "url": link("" if current == status else status),
-            "active": current == status,
-        }
-        for status in ReviewStatus.values
-    ]
+    return filter_chips(
+        request, param="status", choices=ReviewStatus, counts=counts, active=current, toggle=True
+    )
 
 
 @require_GET

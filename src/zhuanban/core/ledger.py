@@ -29,7 +29,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 class LedgerSheet:
     """A write-only sheet: title, subtitle, one header row, then rows of cells in
     core.excel's looks or typed: `number`, `date`, and `total` / `total_label` for a line
-    of totals (a number, a label) in bold on the group fill."""
+    of totals (a number, a label) in bold on the group fill, and the caller's own
+    `number_formats` with their totals."""
 
     def __init__(
         self,
@@ -39,6 +40,7 @@ class LedgerSheet:
         columns: list[Column],
         fills: dict[str, str] | None = None,
         paper: int = excel.PAPER_A3,
+        number_formats: dict[str, str] | None = None,
     ):
         self.ws = wb.create_sheet(title=excel.sheet_title(name))
         self.cells = excel.CellFactory(self.ws, fills=fills)
@@ -50,21 +52,27 @@ class LedgerSheet:
         # Typed looks cloned from core.excel's, with a number format (and, for totals, in
         # bold on the group fill but aligned as the rows above): styling cell by cell costs
         # several times more on a long sheet.
-        self._typed = {}
-        for look, source, number_format in (
-            ("number", "center", "0"),
-            ("date", "center", DATE_FORMAT),
-            ("total", "center", "0"),
-            ("total_label", "text_bold", "General"),
-        ):
-            prototype = self.cells.make(source)
-            prototype.number_format = number_format
-            if look.startswith("total"):
-                prototype.font = Font(
-                    name=excel.BODY_FONT, size=11, bold=True, charset=excel.GB2312_CHARSET
-                )
-                prototype.fill = PatternFill("solid", fgColor=excel.GROUP_FILL)
-            self._typed[look] = prototype._style
+        # `number_formats` adds looks of the caller's (an amount's "#,##0.00", say), each
+        # with its `<look>_total`.
+        self._typed = {
+            "number": self._look("center", "0"),
+            "date": self._look("center", DATE_FORMAT),
+            "total": self._look("center", "0", total=True),
+            "total_label": self._look("text_bold", "General", total=True),
+        }
+        for look, number_format in (number_formats or {}).items():
+            self._typed[look] = self._look("center", number_format)
+            self._typed[f"{look}_total"] = self._look("center", number_format, total=True)
+
+    def _look(self, source: str, number_format: str, *, total: bool = False):
+        prototype = self.cells.make(source)
+        prototype.number_format = number_format
+        if total:
+            prototype.font = Font(
+                name=excel.BODY_FONT, size=11, bold=True, charset=excel.GB2312_CHARSET
+            )
+            prototype.fill = PatternFill("solid", fgColor=excel.GROUP_FILL)
+        return prototype._style
 
     def cell(self, look: str, value=None) -> WriteOnlyCell:
         if look not in self._typed:

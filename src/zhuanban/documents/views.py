@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhuanban.core.chips import filter_chips
 from zhuanban.core.downloads import serve_stored_file
 from zhuanban.core.errors import add_service_errors
 from zhuanban.core.files import record_refusal
@@ -120,35 +121,15 @@ def _label_events(events) -> list:
 
 def _stage_chips(request, counts: dict[str, int], active: str) -> list[dict]:
     """Links that set one stage (or clear it), keeping the other filters."""
-
-    def link(value: str) -> str:
-        query = request.GET.copy()
-        query.pop("page", None)
-        query.pop("stage", None)
-        if value:
-            query["stage"] = value
-        return f"?{query.urlencode()}"
-
-    chips = [
-        {
-            "value": "",
-            "label": _("All"),
-            "count": sum(counts.values()),
-            "url": link(""),
-            "active": not active,
-        }
-    ]
-    chips += [
-        {
-            "value": stage,
-            "label": Stage(stage).label,
-            "count": counts.get(stage, 0),
-            "url": link("" if active == stage else stage),
-            "active": active == stage,
-        }
-        for stage in Stage.values
-    ]
-    return chips
+    return filter_chips(
+        request,
+        param="stage",
+        choices=Stage,
+        counts=counts,
+        active=active,
+        everything=("", ""),
+        toggle=True,
+    )
 
 
 @require_GET

@@ -16,7 +16,6 @@ numbers and dates, amounts in 万元 with two decimals, the unit in the header).
 
 import datetime
 from collections.abc import Iterator
-from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -25,10 +24,8 @@ from typing import BinaryIO
 from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from zhuanban.core import excel
 from zhuanban.core.excel import Column
 from zhuanban.core.ledger import (
     HEADER_ROW,
@@ -59,27 +56,9 @@ ZERO = Decimal(0)
 ON_THE_GROUND = (Stage.PRODUCING, Stage.STARTED, Stage.LANDED)
 
 
-class AmountSheet(LedgerSheet):
-    """A ledger sheet with amounts (`amount`, two decimals), rates (`rate`, a percentage
-    with one decimal) and percentages (`percent`), and their bold totals."""
-
-    def __init__(self, wb, **kwargs):
-        super().__init__(wb, **kwargs)
-        for look, number_format in (
-            ("amount", AMOUNT_FORMAT),
-            ("amount_total", AMOUNT_FORMAT),
-            ("rate", RATE_FORMAT),
-            ("rate_total", RATE_FORMAT),
-            ("percent_total", PERCENT_FORMAT),
-        ):
-            prototype = self.cells.make("center")
-            prototype.number_format = number_format
-            if look.endswith("_total"):
-                prototype.font = Font(
-                    name=excel.BODY_FONT, size=11, bold=True, charset=excel.GB2312_CHARSET
-                )
-                prototype.fill = PatternFill("solid", fgColor=excel.GROUP_FILL)
-            self._typed[look] = copy(prototype._style)
+# Amounts (two decimals), rates (a percentage with one decimal) and per cents, each with
+# its bold total.
+NUMBER_FORMATS = {"amount": AMOUNT_FORMAT, "rate": RATE_FORMAT, "percent": PERCENT_FORMAT}
 
 
 def rate(received: Decimal | None, planned: Decimal | None) -> Decimal | None:
@@ -291,7 +270,12 @@ def write_signed_xlsx(data: SignedLedger, out: BinaryIO) -> None:
     title = signed_title()
     wb = new_workbook(title)
     columns = signed_columns()
-    sheet = AmountSheet(wb, name=pgettext("investment ledger", "Signed projects"), columns=columns)
+    sheet = LedgerSheet(
+        wb,
+        name=pgettext("investment ledger", "Signed projects"),
+        columns=columns,
+        number_formats=NUMBER_FORMATS,
+    )
     sheet.head(title, signed_subtitle(data))
     current = None
     for number, project in enumerate(data.rows(), start=1):
@@ -412,8 +396,11 @@ def write_upward_xlsx(data: UpwardLedger, out: BinaryIO) -> None:
     wb = new_workbook(title)
     columns = upward_columns()
     width = len(columns)
-    sheet = AmountSheet(
-        wb, name=pgettext("investment ledger", "Upward applications"), columns=columns
+    sheet = LedgerSheet(
+        wb,
+        name=pgettext("investment ledger", "Upward applications"),
+        columns=columns,
+        number_formats=NUMBER_FORMATS,
     )
     sheet.head(title, subtitle_text(_filled_in(data.day), _year_text(data.year)))
     for number, application in enumerate(data.rows(), start=1):

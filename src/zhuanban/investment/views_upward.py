@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhuanban.core.chips import filter_chips
 from zhuanban.core.errors import add_service_errors
 from zhuanban.investment import access, scoping, selectors, selectors_upward, services
 from zhuanban.investment.forms_upward import (
@@ -79,33 +80,14 @@ def _authorities() -> dict:
 
 def _status_chips(request, counts: dict[str, int], active: str) -> list[dict]:
     """Links that set one status (or none), keeping the other filters."""
-
-    def link(value: str) -> str:
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["status"] = value
-        return f"?{query.urlencode()}"
-
-    chips = [
-        {
-            "value": "all",
-            "label": _("All"),
-            "count": sum(counts.values()),
-            "url": link(""),
-            "active": not active,
-        }
-    ]
-    chips += [
-        {
-            "value": status,
-            "label": UpwardStatus(status).label,
-            "count": counts.get(status, 0),
-            "url": link(status),
-            "active": active == status,
-        }
-        for status in UpwardStatus.values
-    ]
-    return chips
+    return filter_chips(
+        request,
+        param="status",
+        choices=UpwardStatus,
+        counts=counts,
+        active=active,
+        everything=("all", ""),
+    )
 
 
 @require_GET

@@ -12,8 +12,9 @@ class Command(BaseCommand):
     help = (
         "Raise due-soon and overdue notices for tasks, rectification items, the replies "
         "to supervision notices, self-assessments and opinion rounds, the topics due for "
-        "meetings, the investment projects past their stage clocks, and the automatic urges. Idempotent: "
-        "run it daily (or hourly) from cron; running it twice sends nothing twice."
+        "meetings, the investment projects past their stage clocks, and the automatic "
+        "urges. Idempotent: run it daily (or hourly) from cron; running it twice sends "
+        "nothing twice."
     )
 
     def handle(self, *args, **options):
