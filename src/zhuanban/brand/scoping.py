@@ -16,40 +16,18 @@ from django.db.models import Q, QuerySet
 
 from zhuanban.brand.lifecycle import Party
 from zhuanban.brand.models import Application, Enterprise, Licence, Review
-from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import OFFICE_ROLES, Role
-from zhuanban.org.scoping import scope_for
+from zhuanban.org.scoping import holds_office, office_id_by_code, scope_for
 
 READ_ALL_ROLES = frozenset({Role.LEADER, Role.INSPECTOR} | OFFICE_ROLES)
 
 
 def brand_office_id() -> int | None:
-    """The brand office (settings.BRAND_OFFICE_CODE): one query, never remembered across
-    requests, so that an office created, loaded or re-created after the process started
-    is found (a process-wide cache kept a stale id, or None, until a restart)."""
-    return (
-        OrgUnit.objects.offices()
-        .filter(code=settings.BRAND_OFFICE_CODE)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    return office_id_by_code(settings.BRAND_OFFICE_CODE)
 
 
 def is_brand_staff(user) -> bool:
-    """A position in the brand office. Worked out once per user object, like its scope
-    (one query, and none for a user who holds no office position)."""
-    scope = scope_for(user)
-    if not scope.sees_business_data or not scope.office_ids:
-        return False
-    known = getattr(user, "_zhuanban_brand_staff", None)
-    if known is None:
-        known = (
-            OrgUnit.objects.offices()
-            .filter(pk__in=scope.office_ids, code=settings.BRAND_OFFICE_CODE)
-            .exists()
-        )
-        user._zhuanban_brand_staff = known
-    return known
+    return holds_office(user, settings.BRAND_OFFICE_CODE)
 
 
 def sees_all(user) -> bool:

@@ -20,36 +20,17 @@ from zhuanban.investment.lifecycle import Party
 from zhuanban.investment.models import Activity, Project, UpwardApplication
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import OFFICE_ROLES, Role
-from zhuanban.org.scoping import scope_for
+from zhuanban.org.scoping import holds_office, office_id_by_code, scope_for
 
 READ_ALL_ROLES = frozenset({Role.LEADER, Role.INSPECTOR} | OFFICE_ROLES)
 
 
 def investment_office_id() -> int | None:
-    """The investment office (settings.INVESTMENT_OFFICE_CODE); looked up per call, never
-    cached across requests (see brand.scoping.brand_office_id)."""
-    return (
-        OrgUnit.objects.offices()
-        .filter(code=settings.INVESTMENT_OFFICE_CODE)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    return office_id_by_code(settings.INVESTMENT_OFFICE_CODE)
 
 
 def is_investment_staff(user) -> bool:
-    """A position in the investment office, worked out once per user object."""
-    scope = scope_for(user)
-    if not scope.sees_business_data or not scope.office_ids:
-        return False
-    known = getattr(user, "_zhuanban_investment_staff", None)
-    if known is None:
-        known = (
-            OrgUnit.objects.offices()
-            .filter(pk__in=scope.office_ids, code=settings.INVESTMENT_OFFICE_CODE)
-            .exists()
-        )
-        user._zhuanban_investment_staff = known
-    return known
+    return holds_office(user, settings.INVESTMENT_OFFICE_CODE)
 
 
 def sees_all(user) -> bool:

@@ -103,3 +103,24 @@ def scope_for(user) -> Scope:
     )
     user._zhuanban_scope = scope
     return scope
+
+
+def office_id_by_code(code: str) -> int | None:
+    """The special office with this code (one query, never remembered across requests, so
+    that an office created, loaded or re-created after the process started is found)."""
+    return OrgUnit.objects.offices().filter(code=code).values_list("pk", flat=True).first()
+
+
+def holds_office(user, code: str) -> bool:
+    """A position in the special office with this code (the brand office, the investment
+    office …), worked out once per user object and office: one query, and none for a user
+    who holds no office position."""
+    scope = scope_for(user)
+    if not scope.sees_business_data or not scope.office_ids:
+        return False
+    known = getattr(user, "_zhuanban_offices_held", None)
+    if known is None:
+        known = user._zhuanban_offices_held = {}
+    if code not in known:
+        known[code] = OrgUnit.objects.offices().filter(pk__in=scope.office_ids, code=code).exists()
+    return known[code]
