@@ -30,6 +30,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 import openpyxl
@@ -43,6 +44,8 @@ from zhuanban.brand import services as brand_services
 from zhuanban.brand.models import LicenceState, Review
 from zhuanban.core.models import AuditEvent, Notification
 from zhuanban.documents.models import Opinion, Topic
+from zhuanban.investment.lifecycle import Stage
+from zhuanban.investment.models import Activity, Project, StageClock, UpwardApplication
 from zhuanban.org.models import OrgUnit
 from zhuanban.rectification.models import Rectification
 from zhuanban.supervision.models import InspectionGroup, Notice, Visit
@@ -56,8 +59,12 @@ from .scene import (
     HUADE_TOPIC,
     PDF,
     SHARED_SCHEME,
+    UPWARD_REQUESTED,
+    ZHUOZI_ACTIVITY,
     ZHUOZI_ENTERPRISE,
+    ZHUOZI_PLANNED,
     ZHUOZI_PRODUCT,
+    ZHUOZI_PROJECT,
     ZHUOZI_SALES,
     ZHUOZI_SELF_REASON,
     credit_code,
@@ -881,6 +888,217 @@ def _public_licence_page(s, response):
 
 def _review_version(s) -> int:
     return _version(Review, s.zhuozi_review.pk)
+
+
+# --- investment pipeline -----------------------------------------------------------------------
+
+INVEST = "investment_staff"  # the investment office's member (scene._build_investment)
+
+
+def huade_projects(s, owner=HUADE):
+    return [
+        Case({"pk": s.huade_project.pk}, owner, "huade's project stalled at its signing (red)"),
+        Case({"pk": s.huade_dropped_project.pk}, owner, "huade's dropped project, its reason"),
+    ]
+
+
+def huade_red_project(s, owner=HUADE):
+    return [Case({"pk": s.huade_project.pk}, owner, "huade's project stalled at its signing")]
+
+
+def huade_activity(s, owner=HUADE):
+    return [Case({"pk": s.huade_activity.pk}, owner, "huade's promotion event and its summary")]
+
+
+def upward_application(s):
+    return [
+        Case(
+            {"pk": s.upward.pk},
+            OFFICE,
+            "the potato office's upward application: the bureau's, no county's",
+        )
+    ]
+
+
+def project_form(s):
+    """A complete record of a project in 卓资县: only the access check can refuse it."""
+    return {
+        "name": "越权修改的项目",
+        "year": str(s.today.year),
+        "chain": s.investment_chain.pk,
+        "county": s.world.zhuozi.pk,
+        "investor": "越权",
+        "planned_investment": "1",
+        "planned_unit": "wan",
+        "version": _version(Project, s.huade_project.pk),
+    }
+
+
+def move_form(s):
+    return {
+        "move-to_stage": Stage.LANDED,
+        "move-on": _today_plus(s, 0),
+        "move-version": _version(Project, s.huade_project.pk),
+        "move-evidence": SimpleUploadedFile(
+            "越权上传的用地证明.pdf", PDF, content_type="application/pdf"
+        ),
+    }
+
+
+def activity_form(s):
+    return {
+        "kind": "promotion",
+        "title": "越权修改的活动",
+        "date": _today_plus(s, 0),
+        "place": "越权",
+        "county": s.world.zhuozi.pk,
+        "version": _version(Activity, s.huade_activity.pk),
+    }
+
+
+def upward_form(s):
+    return {
+        "title": "越权修改的向上争取事项",
+        "kind": "funds",
+        "authority": "越权",
+        "chain": s.investment_chain.pk,
+        "office": s.world.potato.pk,
+        "year": str(s.today.year),
+        "amount_requested": "1",
+        "amount_requested_unit": "wan",
+        "version": _version(UpwardApplication, s.upward.pk),
+    }
+
+
+def _pipeline_only_zhuozi(s, response):
+    """The overview counts 卓资县's project and activity alone, names no other county and
+    shows no upward funding (the bureau's)."""
+    context = response.context
+    figures = context["figures"]
+    assert (figures.projects, figures.signed_or_later) == (1, 1), figures
+    assert (figures.planned, figures.received) == (ZHUOZI_PLANNED, 0), figures
+    assert [row["key"] for row in context["by_county"]["rows"]] == [s.world.zhuozi]
+    assert dict(context["lights"])["red"] == 0
+    assert context["activities"].activities == 1
+    assert context["upward"] is None
+    assert not context["sees_upward"]
+
+
+def _project_list_only_zhuozi(s, response):
+    """卓资县's project alone, whatever the filters ask for; the county filter offers
+    卓资县 alone."""
+    listed = [project.pk for project in response.context["rows"]]
+    assert set(listed) <= {s.zhuozi_project.pk}, listed
+    form = response.context["form"]
+    assert list(form.fields["county"].queryset) == [s.world.zhuozi]
+    if not response.wsgi_request.GET:
+        assert listed == [s.zhuozi_project.pk]
+        assert ZHUOZI_PROJECT in _html(response)
+
+
+def _entry_only_own_county(s, response):
+    """The form offers 卓资县 alone; a project posted for 化德县 is refused, nothing
+    saved."""
+    form = response.context["form"]
+    assert list(form.fields["county"].queryset) == [s.world.zhuozi]
+    client = Client()
+    client.force_login(s.world.zhuozi_liaison)
+    before = Project.objects.count()
+    refused = client.post(
+        response.wsgi_request.path,
+        {
+            "name": "越权录入的化德县项目",
+            "year": str(s.today.year),
+            "chain": s.investment_chain.pk,
+            "county": s.world.huade.pk,
+            "planned_investment": "1",
+            "planned_unit": "wan",
+            "stage": Stage.PLANNED,
+        },
+    )
+    assert refused.status_code == 422, refused.status_code
+    assert Project.objects.count() == before
+
+
+def _activities_only_zhuozi(s, response):
+    """卓资县's event alone (the one held there), counted alone; no 化德县 line."""
+    context = response.context
+    listed = [activity.pk for activity in context["page"]]
+    assert set(listed) <= {s.zhuozi_activity.pk}, listed
+    assert {row["county"] for row in context["by_county"]} <= {s.world.zhuozi.pk}
+    # The year's figures, whatever the other filters: 卓资县's one event.
+    assert context["summary"].activities == 1
+    if not response.wsgi_request.GET:
+        assert listed == [s.zhuozi_activity.pk]
+        assert ZHUOZI_ACTIVITY in _html(response)
+
+
+def _activity_entry_only_own_county(s, response):
+    """The form fixes 卓资县 and offers 卓资县's project alone; an activity posted as
+    producing 化德县's project is refused, nothing saved."""
+    form = response.context["form"]
+    assert "organiser" not in form.fields
+    assert list(form.fields["county"].queryset) == [s.world.zhuozi]
+    offered = {pk for _group, choices in form.fields["projects"].choices for pk, _ in choices}
+    assert offered == {s.zhuozi_project.pk}, offered
+    client = Client()
+    client.force_login(s.world.zhuozi_liaison)
+    before = Activity.objects.count()
+    refused = client.post(
+        response.wsgi_request.path,
+        {
+            "kind": "promotion",
+            "title": "越权记录的活动",
+            "date": _today_plus(s, 0),
+            "place": "卓资县",
+            "county": s.world.zhuozi.pk,
+            "projects": [s.huade_project.pk],
+        },
+    )
+    assert refused.status_code == 422, refused.status_code
+    assert Activity.objects.count() == before
+    assert list(s.huade_project.activities.order_by("pk")) == [
+        s.huade_activity,
+        s.zhuozi_activity,
+    ]
+
+
+def _signed_export_only_zhuozi(s, response):
+    """The 签约落地项目情况表 holds 卓资县's project alone (asked again as the same user:
+    the secrets check has read the stream)."""
+    client = Client()
+    client.force_login(s.world.zhuozi_liaison)
+    text = _readable(client.get(response.wsgi_request.get_full_path()))
+    if not response.wsgi_request.GET:
+        assert ZHUOZI_PROJECT in text
+        assert "化德县" not in text
+    else:  # 化德县 asked for: not one row
+        assert ZHUOZI_PROJECT not in text
+
+
+def _api_projects_only_zhuozi(s, response):
+    body = response.json()
+    assert {item["county"]["code"] for item in body["items"]} <= {s.world.zhuozi.code}, body
+    if not response.wsgi_request.GET:
+        assert [item["name"] for item in body["items"]] == [ZHUOZI_PROJECT]
+        assert body["count"] == 1
+
+
+def _api_funnel_only_zhuozi(s, response):
+    body = response.json()
+    assert [row["id"] for row in body["by_county"]] == [s.world.zhuozi.pk], body
+    assert body["stages"] == {Stage.SIGNED: 1}, body
+    assert body["lights"]["red"] == 0, body
+    assert body["activities"] == 1, body
+
+
+def _api_no_upward_totals(s, response):
+    """A county gets no upward figures; the bureau does (the check has teeth)."""
+    assert response.json() == []
+    bureau = _as_office(s, response.wsgi_request.path).json()
+    assert [(row["year"], Decimal(row["requested"])) for row in bureau] == [
+        (s.today.year, UPWARD_REQUESTED)
+    ], bureau
 
 
 # --- the registry --------------------------------------------------------------------------
@@ -2141,6 +2359,204 @@ REGISTRY: dict[str, Entry] = {
         "the public page of one licence (what its QR code opens), for anyone",
         cases=lambda s: [Case({"number": s.huade_licence.number})],
         verify=_public_licence_page,
+    ),
+    # --- investment pipeline: the overview, projects and stage clocks (views.py)
+    "investment:home": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"year": s.today.year},
+        verify=_pipeline_only_zhuozi,
+    ),
+    "investment:projects": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {
+            "county": s.world.huade.pk,
+            "q": "淀粉",
+            "stage": Stage.SIGNED,
+            "light": "red",
+            "key": "on",
+        },
+        verify=_project_list_only_zhuozi,
+    ),
+    "investment:project_create": Entry(
+        Check.OWN_DATA,
+        "a county enters its own projects: the form offers its own county alone",
+        verify=_entry_only_own_county,
+    ),
+    "investment:projects_notice": Entry(
+        Check.FORBIDDEN,
+        "only the investment office puts stalled projects into a supervision notice",
+    ),
+    "investment:project": Entry(Check.FOREIGN, cases=huade_projects),
+    "investment:project_edit": Entry(
+        Check.FOREIGN,
+        cases=huade_projects,
+        body=project_form,
+        # A stale version: refused with 409 after the access check, nothing saved.
+        owner_body=lambda s: {**project_form(s), "county": s.world.huade.pk, "version": STALE},
+    ),
+    "investment:project_move": Entry(
+        Check.FOREIGN,
+        cases=huade_red_project,
+        body=move_form,
+        owner_body=lambda s: {
+            "move-to_stage": Stage.LANDED,
+            "move-on": _today_plus(s, 0),
+            "move-version": STALE,
+        },
+    ),
+    "investment:project_report": Entry(
+        Check.FOREIGN,
+        cases=huade_red_project,
+        body=lambda s: {
+            "report-on": _today_plus(s, 0),
+            "report-text": "越权填报的项目进展",
+            "report-received": "1",
+            "report-received_unit": "wan",
+        },
+        # The county reports (a report has no version): saved, 302.
+        owner_body=lambda s: {"report-on": _today_plus(s, 0), "report-text": "按月报送进展"},
+    ),
+    "investment:project_urge": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            *huade_red_project(s, owner=INVEST),
+            Case(
+                {"pk": s.zhuozi_project.pk},
+                LEADER,
+                "卓资县's own project: the office or a leader urges, not the county",
+            ),
+        ],
+        body=lambda s: {"urge-text": "越权催办"},
+        owner_body=lambda s: {"urge-text": "请于月底前落实项目用地"},
+    ),
+    "investment:evidence": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case(
+                {"event_pk": s.huade_signing.pk, "file_pk": s.huade_agreement.pk},
+                HUADE,
+                "the signed agreement, evidence of huade's project reaching 签约",
+            ),
+            Case(
+                {"event_pk": s.zhuozi_project_created.pk, "file_pk": s.huade_agreement.pk},
+                None,
+                "huade's agreement asked for through 卓资县's own project: nobody gets it there",
+            ),
+        ],
+    ),
+    "investment:clocks": Entry(
+        Check.OWN_DATA,
+        "the stage clocks are the office's published service times, read by every county",
+    ),
+    "investment:clock_edit": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case(
+                {"stage": Stage.SIGNED},
+                INVEST,
+                "the investment office's clock: a county reads it, never sets it",
+            )
+        ],
+        body=lambda s: {
+            "limit_days": "1",
+            "warn_days": "0",
+            "commitment": "越权修改",
+            "version": _version(StageClock, s.signed_clock.pk),
+        },
+    ),
+    # --- investment pipeline: promotion activities (views_activities.py)
+    "investment:activities": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"year": "all", "county": s.world.huade.pk, "q": "推介会"},
+        verify=_activities_only_zhuozi,
+    ),
+    "investment:activity_create": Entry(
+        Check.OWN_DATA,
+        "a county records its own activities, producing projects it sees",
+        verify=_activity_entry_only_own_county,
+    ),
+    "investment:activity": Entry(Check.FOREIGN, cases=huade_activity),
+    "investment:activity_edit": Entry(
+        Check.FOREIGN,
+        cases=huade_activity,
+        body=activity_form,
+        owner_body=lambda s: {**activity_form(s), "version": STALE},
+    ),
+    # --- investment pipeline: upward applications, the bureau's alone (views_upward.py)
+    "investment:upward_list": Entry(
+        Check.HIDDEN,
+        "upward applications are the bureau's: a county is told there are none (404)",
+        cases=lambda s: [Case({}, OFFICE, "an office's staff read the bureau's applications")],
+    ),
+    "investment:upward_create": Entry(
+        Check.HIDDEN,
+        "only an office's staff enter upward applications; a county never learns of them",
+        cases=lambda s: [Case({}, OFFICE, "the potato office enters its applications")],
+    ),
+    "investment:upward": Entry(Check.FOREIGN, cases=upward_application),
+    "investment:upward_edit": Entry(
+        Check.FOREIGN,
+        cases=upward_application,
+        body=upward_form,
+        owner_body=lambda s: {**upward_form(s), "version": STALE},
+    ),
+    "investment:upward_act": Entry(
+        Check.FOREIGN,
+        cases=upward_application,
+        body=lambda s: {
+            "action": "approve",
+            "approve-on": _today_plus(s, 0),
+            "approve-granted": "1",
+            "approve-granted_unit": "wan",
+            "approve-version": _version(UpwardApplication, s.upward.pk),
+        },
+        owner_body=lambda s: {
+            "action": "approve",
+            "approve-on": _today_plus(s, 0),
+            "approve-granted": "1",
+            "approve-version": STALE,
+        },
+    ),
+    # --- investment pipeline: the two ledgers (views_exports.py)
+    "investment:export_signed": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"county": s.world.huade.pk, "year": s.today.year},
+        verify=_signed_export_only_zhuozi,
+    ),
+    "investment:export_upward": Entry(
+        Check.HIDDEN,
+        "the upward ledger is the bureau's: a county is told there is none (404)",
+        cases=lambda s: [Case({}, OFFICE, "an office's staff download the ledger")],
+    ),
+    # --- investment pipeline: the API (api.py), read-only
+    "api:list_projects": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {
+            "county": s.world.huade.pk,
+            "stage": Stage.SIGNED,
+            "light": "red",
+            "key": "true",
+        },
+        verify=_api_projects_only_zhuozi,
+    ),
+    "api:get_project": Entry(
+        Check.FOREIGN, cases=lambda s: _api_keys(huade_projects(s), "project_id")
+    ),
+    "api:funnel": Entry(
+        Check.OWN_DATA,
+        owner_sees=True,
+        query=lambda s: {"year": s.today.year},
+        verify=_api_funnel_only_zhuozi,
+    ),
+    "api:upward_totals": Entry(
+        Check.OWN_DATA,
+        "upward funding is the bureau's: a county gets an empty list",
+        verify=_api_no_upward_totals,
     ),
     # --- the admin site (every other admin:* pattern falls under NAMESPACES["admin"])
     "admin:login": Entry(Check.NO_DATA, "sends everyone to the platform's own sign-in page"),

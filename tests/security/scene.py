@@ -52,6 +52,20 @@ product. The enterprises holding a valid licence, their products and validity ar
 (the verification pages), the rest never. 卓资县's 阴山优麦, licensed, with its sales and
 its re-review awaiting the report: 卓资县's liaison reads it, and acts on none of it (the
 brand office keeps the register; only the enterprise or the office reports).
+
+Investment pipeline (招商引资): the investment office (农牧领域招商办) with its member
+(`world.investment_staff`), who sets the signing stage's clock. 化德县's liaison enters
+化德县's project (its investor, construction content and planned investment), moves it to
+its signing long ago with the signed agreement as evidence and reports its progress with
+the funds in place: stalled at 签约 past the clock's limit, it is red. 化德县's other
+project is dropped, with the reason. 化德县's promotion event (its summary) produced the
+red project. 卓资县's own project (signed lately, green) came out of an event the
+investment office recorded in 卓资县, which produced 化德县's red project as well: on that
+event's page 卓资县's liaison finds its own project, not 化德县's. Private to 化德县 (and
+to the bureau): the projects' names, the investor, the content, the amounts, the
+agreement's file name, the progress, the drop reason, the event's title and summary. The
+potato office's upward application (向上争取: what is sought, the progress, the amount) is
+the bureau's alone: no county reads it.
 """
 
 import datetime
@@ -87,7 +101,12 @@ from zhuanban.dispatch.periods import Period, PeriodKind
 from zhuanban.documents import services as document_services
 from zhuanban.documents.lifecycle import DocAction, MeetingAction, Outcome
 from zhuanban.documents.models import Kind, MeetingKind
-from zhuanban.org.tests.factories import ChainFactory, person
+from zhuanban.investment import services as investment_services
+from zhuanban.investment.lifecycle import Stage, UpwardAction
+from zhuanban.investment.models import ActivityKind, EventKind, UpwardKind
+from zhuanban.org.models import Chain
+from zhuanban.org.roles import Role, UnitKind
+from zhuanban.org.tests.factories import ChainFactory, OrgUnitFactory, person
 from zhuanban.rectification import services as rectification_services
 from zhuanban.supervision import notice_services
 from zhuanban.supervision import services as supervision_services
@@ -204,6 +223,24 @@ HUADE_REMOVAL_REASON = "化德县薯业抽检不合格予以清退二七一"
 ZHUOZI_ENTERPRISE = "卓资县阴山优麦食品有限公司"
 ZHUOZI_PRODUCT = "阴山优麦燕麦片"
 ZHUOZI_SALES = Decimal("1520.30")
+# Investment pipeline
+HUADE_PROJECT = "化德县马铃薯变性淀粉扩产项目"
+HUADE_INVESTOR = "深圳禾丰源生物科技有限公司"
+HUADE_PROJECT_CONTENT = "新建年产两万吨变性淀粉生产线四一九"
+HUADE_PLANNED = Decimal("7395.16")
+HUADE_RECEIVED = Decimal("1863.27")
+HUADE_AGREEMENT = "化德县变性淀粉项目投资协议.pdf"
+HUADE_PROGRESS = "厂房地基已完成浇筑六二八"
+HUADE_DROPPED_PROJECT = "化德县燕麦秸秆饲料加工项目"
+HUADE_DROP_REASON = "投资方资金链断裂撤资九零三"
+HUADE_ACTIVITY = "化德县京津冀薯业招商推介会"
+HUADE_ACTIVITY_SUMMARY = "现场达成签约意向四点二亿元七六一"
+UPWARD_TITLE = "马铃薯种薯脱毒繁育中心建设资金"
+UPWARD_PROGRESS = "已通过自治区农牧厅初审五九四"
+UPWARD_REQUESTED = Decimal("2468.35")
+ZHUOZI_PROJECT = "卓资县燕麦精深加工项目"
+ZHUOZI_PLANNED = Decimal("3260.00")
+ZHUOZI_ACTIVITY = "卓资县燕麦产业招商洽谈会"
 
 
 def credit_code(n: int, region: str) -> str:
@@ -297,6 +334,25 @@ SECRETS = (
     "薯业用标佐证",
     "未按规范使用标识四八五",
     "抽检不合格予以清退二七一",
+    # investment pipeline
+    "变性淀粉扩产",
+    "禾丰源生物",
+    "变性淀粉生产线四一九",
+    "7395.16",
+    "7,395.16",
+    "1863.27",
+    "1,863.27",
+    "变性淀粉项目投资协议",
+    "地基已完成浇筑六二八",
+    "燕麦秸秆饲料加工",
+    "资金链断裂撤资九零三",
+    "京津冀薯业招商推介会",
+    "签约意向四点二亿元七六一",
+    # the potato office's upward application: the bureau's, no county's
+    "种薯脱毒繁育中心",
+    "自治区农牧厅初审五九四",
+    "2468.35",
+    "2,468.35",
 )
 ZHUOZI_TASK = "卓资县种薯繁育基地建设"
 
@@ -1247,6 +1303,148 @@ def _build_brand(world, today):
     )
 
 
+def _build_investment(world, today):
+    """The investment pipeline: see the module's docstring. The investment office's member
+    (`world.investment_staff`) keeps the clocks; each county enters and moves its own
+    projects and activities; the potato office keeps its upward application."""
+    office = OrgUnitFactory(
+        code="office-investment", name="农牧领域招商办", kind=UnitKind.OFFICE, parent=world.bureau
+    )
+    world.investment_staff = person(
+        "invest-m1", world.crops, (Role.OFFICE_MEMBER, office), name="贾斌"
+    )
+    staff, huade = world.investment_staff, world.huade_liaison
+    chain = Chain.objects.get(code="potato")
+
+    def ago(days: int) -> datetime.date:
+        return today - datetime.timedelta(days=days)
+
+    signed_clock = investment_services.clock_save(
+        actor=staff,
+        stage=Stage.SIGNED,
+        limit_days=90,
+        warn_days=15,
+        report_days=30,
+        evidence_required=True,
+        commitment="签约后九十日内落地",
+    )
+    # 化德县's project: signed 150 days ago, past the 90-day limit (red).
+    project = investment_services.project_create(
+        actor=huade,
+        name=HUADE_PROJECT,
+        year=today.year,
+        chain=chain,
+        county=world.huade,
+        planned_investment=HUADE_PLANNED,
+        stage=Stage.NEGOTIATING,
+        stage_on=ago(200),
+        investor=HUADE_INVESTOR,
+        investor_origin="广东省",
+        is_key=True,
+        content=HUADE_PROJECT_CONTENT,
+    )
+    project = investment_services.project_move(
+        actor=huade,
+        project=project,
+        to_stage=Stage.SIGNED,
+        on=ago(150),
+        evidence=[_pdf(HUADE_AGREEMENT)],
+        expected_version=project.version,
+    )
+    signing = project.events.get(kind=EventKind.STAGE, to_stage=Stage.SIGNED)
+    report = investment_services.project_report(
+        actor=huade, project=project, on=ago(120), text=HUADE_PROGRESS, received=HUADE_RECEIVED
+    )
+    dropped = investment_services.project_create(
+        actor=huade,
+        name=HUADE_DROPPED_PROJECT,
+        year=today.year,
+        chain=chain,
+        county=world.huade,
+        planned_investment=Decimal("2150.00"),
+        stage=Stage.PLANNED,
+        stage_on=ago(100),
+    )
+    dropped = investment_services.project_move(
+        actor=huade,
+        project=dropped,
+        to_stage=Stage.DROPPED,
+        on=ago(60),
+        reason=HUADE_DROP_REASON,
+        expected_version=dropped.version,
+    )
+    huade_activity = investment_services.activity_save(
+        actor=huade,
+        projects=[project],
+        kind=ActivityKind.PROMOTION,
+        title=HUADE_ACTIVITY,
+        date=today,
+        place="化德县长顺镇",
+        organiser=world.huade,
+        county=world.huade,
+        leader="化德县人民政府副县长",
+        summary=HUADE_ACTIVITY_SUMMARY,
+    )
+    # 卓资县's own project, signed lately (green).
+    zhuozi_project = investment_services.project_create(
+        actor=world.zhuozi_liaison,
+        name=ZHUOZI_PROJECT,
+        year=today.year,
+        chain=chain,
+        county=world.zhuozi,
+        planned_investment=ZHUOZI_PLANNED,
+        stage=Stage.SIGNED,
+        stage_on=ago(10),
+        investor="内蒙古阴山燕麦食品有限公司",
+    )
+    # Held in 卓资县 by the investment office: it produced a project in each county.
+    zhuozi_activity = investment_services.activity_save(
+        actor=staff,
+        projects=[zhuozi_project, project],
+        kind=ActivityKind.DELEGATION,
+        title=ZHUOZI_ACTIVITY,
+        date=today,
+        place="卓资县卓资山镇",
+        organiser=office,
+        county=world.zhuozi,
+        summary="客商考察燕麦和马铃薯加工项目",
+    )
+    upward = investment_services.upward_save(
+        actor=world.office,
+        title=UPWARD_TITLE,
+        kind=UpwardKind.FUNDS,
+        authority="农业农村部",
+        chain=chain,
+        office=world.potato,
+        year=today.year,
+        led_by="马铃薯产业办",
+        amount_requested=UPWARD_REQUESTED,
+        progress=UPWARD_PROGRESS,
+    )
+    upward = investment_services.upward_act(
+        actor=world.office,
+        application=upward,
+        action=UpwardAction.SUBMIT,
+        on=today,
+        expected_version=upward.version,
+    )
+    return SimpleNamespace(
+        investment_office=office,
+        investment_chain=chain,
+        signed_clock=signed_clock,
+        huade_project=project,
+        huade_signing=signing,
+        huade_agreement=signing.evidence.get(),
+        huade_progress=report,
+        huade_dropped_project=dropped,
+        huade_activity=huade_activity,
+        zhuozi_project=zhuozi_project,
+        zhuozi_project_created=zhuozi_project.events.get(kind=EventKind.CREATED),
+        zhuozi_activity=zhuozi_activity,
+        upward=upward,
+    )
+
+
 def build_scene(world) -> SimpleNamespace:
     today = timezone.localdate()
     scene = SimpleNamespace(world=world, today=today)
@@ -1259,6 +1457,7 @@ def build_scene(world) -> SimpleNamespace:
     scene.__dict__.update(vars(_build_meetings(world, today)))
     scene.__dict__.update(vars(_build_brand(world, today)))
     scene.chain = ChainFactory(code="potato", name="马铃薯产业链", short_name="薯")
+    scene.__dict__.update(vars(_build_investment(world, today)))
     (scene.huade_notification,) = notify.notify(
         [world.huade_liaison], kind="test", title=HUADE_NOTIFICATION, url="/tasks/"
     )

@@ -23,6 +23,7 @@ from zhuanban.tasks.lifecycle import Action
 from .registry import NAMESPACES, REGISTRY, Case, Check, Entry, entry_for
 from .scene import (
     HUADE_DRAFT_DOC,
+    HUADE_PROJECT,
     HUADE_SHARED_OPINION,
     HUADE_SHARED_REPLY,
     HUADE_TASK,
@@ -32,9 +33,11 @@ from .scene import (
     SHARED_DOC,
     SHARED_DOC_TEXT,
     SHARED_NOTICE_TITLE,
+    ZHUOZI_ACTIVITY,
     ZHUOZI_GROUP,
     ZHUOZI_OPINION,
     ZHUOZI_PROBLEM,
+    ZHUOZI_PROJECT,
     ZHUOZI_TASK,
     found_secrets,
 )
@@ -54,8 +57,8 @@ LOGIN_PATH = "/accounts/login/"
 
 def fingerprint() -> dict:
     """Every business row (tasks, dispatch, supervision, rectification, assessment,
-    documents and meetings, the brand register, org, notifications, files, users): what a
-    refused request must leave exactly as it was.
+    documents and meetings, the brand register, the investment pipeline, org,
+    notifications, files, users): what a refused request must leave exactly as it was.
     The many-to-many tables count too (a visit's photos, a report's evidence). The audit
     trail is left out: recording a refusal there is allowed."""
     models = [
@@ -66,6 +69,7 @@ def fingerprint() -> dict:
         *apps.get_app_config("assessment").get_models(include_auto_created=True),
         *apps.get_app_config("documents").get_models(include_auto_created=True),
         *apps.get_app_config("brand").get_models(include_auto_created=True),
+        *apps.get_app_config("investment").get_models(include_auto_created=True),
         *apps.get_app_config("org").get_models(include_auto_created=True),
         Notification,
         StoredFile,
@@ -630,3 +634,154 @@ def test_every_write_of_the_documents_app_needs_the_csrf_token(scene, login):
         assert response.status_code == 403, f"{url} by {owner}: {response.status_code}"
         assert b"CSRF" in response.content, f"{url}: refused, but not for the missing token"
     assert fingerprint() == before
+
+
+# --- the investment pipeline: what the registry's one attacker does not cover ---------------------
+
+INVESTMENT_API = {"api:list_projects", "api:get_project", "api:funnel", "api:upward_totals"}
+
+
+def _investment_requests(scene):
+    """Every investment screen, export and API route with the registry's first object
+    (化德县's, or the bureau's) and the write its entry sends."""
+    for route in ROUTES:
+        if route.namespace != "investment" and route.key not in INVESTMENT_API:
+            continue
+        entry = entry_for(route)
+        cases = entry.cases(scene) if entry.cases and route.params else [Case({})]
+        yield route, route.url(cases[0].kwargs), entry.body
+
+
+def test_no_administrator_enterprise_or_outsider_reaches_the_investment_pipeline(
+    scene, login, bearer
+):
+    """The three administrators, 化德县's own enterprise login and a login without unit
+    or role find none of the pipeline's screens (404; 405 for the wrong method), by
+    reading or by writing; the API refuses them or answers with nothing; no text of
+    化德县's or the bureau's anywhere, nothing changed."""
+    world = scene.world
+    requests = list(_investment_requests(scene))
+    assert len(requests) == 27
+    before = fingerprint()
+    for persona in ("sysadmin", "secadmin", "auditor", "huade_applicant", "outsider"):
+        user = getattr(world, persona)
+        session = login(user)
+        for route, url, body in requests:
+            if route.is_api:
+                for via, client, headers in [("session", session, {}), ("bearer", *bearer(user))]:
+                    response = send(client, "GET", url, api=True, headers=headers)
+                    context = f"{route.key} GET {url} as {persona} via {via}"
+                    assert response.status_code in (200, *DENIED), context
+                    assert not found_secrets(text_of(response)), context
+                continue
+            statuses = {}
+            for method in ("GET", "POST"):
+                sent = body(scene) if body and method == "POST" else {}
+                response = send(session, method, url, sent, api=False)
+                statuses[method] = response.status_code
+                assert not found_secrets(text_of(response)), f"{route.key} {method} as {persona}"
+            context = f"{route.key} {url} as {persona}: {statuses}"
+            assert set(statuses.values()) <= {404, 405}, context
+            assert 404 in statuses.values(), context
+    assert fingerprint() == before
+
+
+def _html(response) -> str:
+    return response.content.decode()
+
+
+def test_the_bureau_reads_the_pipeline_but_only_its_keepers_change_it(scene, login):
+    """Another office's member, an inspector and a leader read 化德县's project and the
+    potato office's upward application, but the project's page offers them none of its
+    forms and every write is refused (403): the county and the investment office keep the
+    register, the office or a leader urges, the potato office keeps its applications."""
+    world = scene.world
+    project, upward = scene.huade_project, scene.upward
+    page = reverse("investment:project", args=[project.pk])
+    forms = [
+        reverse(f"investment:project_{name}", args=[project.pk])
+        for name in ("edit", "move", "report", "urge")
+    ]
+    assert all(url in _html(login(world.investment_staff).get(page)) for url in forms)
+    entries = {route.key: entry_for(route) for route in ROUTES}
+
+    def write(key: str, *args, body=None):
+        return reverse(key, args=args), body if body is not None else entries[key].body(scene)
+
+    register = [
+        write("investment:project_edit", project.pk),
+        write("investment:project_move", project.pk),
+        write("investment:project_report", project.pk),
+        write("investment:activity_edit", scene.huade_activity.pk),
+        write("investment:activity_create", body={"kind": "promotion", "title": "越权记录"}),
+        write("investment:project_create", body={"name": "越权录入的项目", "stage": "planned"}),
+        write("investment:clock_edit", "signed"),
+        write("investment:projects_notice", body={"projects": [project.pk]}),
+    ]
+    upward_writes = [
+        write("investment:upward_edit", upward.pk),
+        write("investment:upward_act", upward.pk),
+    ]
+    urge = write("investment:project_urge", project.pk, body={"urge-text": "越权催办"})
+    before = fingerprint()
+    for persona, may_urge in (("brand_staff", False), ("inspector", False), ("leader", True)):
+        client = login(getattr(world, persona))
+        html = _html(client.get(page))
+        assert HUADE_PROJECT in html, persona
+        assert [url for url in forms if url in html] == ([urge[0]] if may_urge else []), persona
+        upward_page = client.get(reverse("investment:upward", args=[upward.pk]))
+        assert upward_page.status_code == 200, persona
+        assert reverse("investment:upward_edit", args=[upward.pk]) not in _html(upward_page)
+        for url, body in [*register, *upward_writes, *([] if may_urge else [urge])]:
+            response = client.post(url, body)
+            assert response.status_code == 403, f"{url} by {persona}: {response.status_code}"
+    # The potato office keeps its own applications, not the investment register.
+    office = login(world.office)
+    for url, body in [*register, urge]:
+        response = office.post(url, body)
+        assert response.status_code == 403, f"{url} by the potato office: {response.status_code}"
+    assert fingerprint() == before
+
+
+def test_a_county_reads_its_own_investment_pages_without_another_countys_data(scene, login):
+    """卓资县's liaison opens its own project and the event the investment office recorded
+    in 卓资县, which produced 化德县's project as well: 卓资县's project is there, 化德县's
+    is not (on the event's page, its record's form and the API), as the office sees it.
+    卓资县 saves the event: the link to 化德县's project, which it cannot see, stays."""
+    world = scene.world
+    event = scene.zhuozi_activity
+    event_page = reverse("investment:activity", args=[event.pk])
+    edit = reverse("investment:activity_edit", args=[event.pk])
+    pages = {
+        reverse("investment:project", args=[scene.zhuozi_project.pk]): ZHUOZI_ACTIVITY,
+        event_page: ZHUOZI_PROJECT,
+        edit: ZHUOZI_PROJECT,
+        f"/api/v1/investment/projects/{scene.zhuozi_project.pk}": ZHUOZI_PROJECT,
+    }
+    client = login(world.zhuozi_liaison)
+    for url, own in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = text_of(response)
+        assert own in text, url
+        assert not found_secrets(text), f"{url}: {found_secrets(text)}"
+    listed = client.get(event_page).context["projects"]
+    assert [project.pk for project in listed] == [scene.zhuozi_project.pk]
+    body = {
+        "kind": event.kind,
+        "title": event.title,
+        "date": event.date.isoformat(),
+        "place": event.place,
+        "projects": [scene.zhuozi_project.pk],
+        "summary": "卓资县补充的活动纪要",
+        "version": event.version,
+    }
+    response = client.post(edit, body)
+    assert response.status_code == 302, response.status_code
+    event.refresh_from_db()
+    assert event.summary == "卓资县补充的活动纪要"
+    produced = set(event.projects.values_list("pk", flat=True))
+    assert produced == {scene.zhuozi_project.pk, scene.huade_project.pk}
+    assert not found_secrets(_html(client.get(event_page)))
+    # The office reads the same page with 化德县's project on it: the check has teeth.
+    assert HUADE_PROJECT in _html(login(world.investment_staff).get(event_page))
