@@ -170,7 +170,10 @@ def activity_summary(user, *, year: int | None = None) -> ActivitySummary:
         row["kind"]: row["n"]
         for row in activities.order_by().values("kind").annotate(n=Count("pk"))
     }
-    projects = Project.objects.filter(activities__in=activities.values("pk")).distinct().count()
+    # Only the projects the user sees: a count must not reveal another county's project.
+    projects = (
+        visible_projects(user).filter(activities__in=activities.values("pk")).distinct().count()
+    )
     return ActivitySummary(
         activities=sum(by_kind.values()),
         by_kind={kind: by_kind.get(kind, 0) for kind in ActivityKind.values},

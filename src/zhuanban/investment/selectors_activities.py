@@ -16,13 +16,22 @@ from zhuanban.org.models import OrgUnit
 SEARCH_FIELDS = ("title", "place", "leader", "participants", "summary")
 
 
+def produced_count(user) -> Count:
+    """The distinct projects produced, counting only those the user sees: an activity
+    of 卓资县 that also produced 化德县's project does not tell 卓资县 so by a number."""
+    if sees_all(user):
+        return Count("projects", distinct=True)
+    seen = Q(projects__in=visible_projects(user).values("pk"))
+    return Count("projects", filter=seen, distinct=True)
+
+
 def activity_rows(user) -> QuerySet[Activity]:
     """The activities the user sees, each with its organiser, its county and the number
     of projects it produced (`n_projects`), newest first."""
     return (
         visible_activities(user)
         .select_related("organiser", "county")
-        .annotate(n_projects=Count("projects", distinct=True))
+        .annotate(n_projects=produced_count(user))
         .order_by("-date", "-pk")
     )
 
@@ -74,7 +83,7 @@ def activities_by_county(user, *, year: int | None = None) -> list[dict]:
         .values("county", "county__name", "county__sort_order", "county__code")
         .annotate(
             activities=Count("pk", distinct=True),
-            projects=Count("projects", distinct=True),
+            projects=produced_count(user),
         )
         .order_by(
             F("county__sort_order").asc(nulls_first=True),

@@ -55,11 +55,16 @@ def investment_nav(context) -> dict:
     """The current tab, and whether the user keeps the register (the investment office)."""
     request = context.get("request")
     if request is None:
-        return {"section": "home", "office": False}
+        return {"section": "home", "office": False, "upward": False}
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match and match.url_name else ""
     section = next((tab for prefix, tab in _SECTIONS if url_name.startswith(prefix)), "home")
-    return {"section": section, "office": scoping.is_investment_staff(request.user)}
+    return {
+        "section": section,
+        "office": scoping.is_investment_staff(request.user),
+        # Upward applications are the bureau's: a county is not shown the tab.
+        "upward": scoping.sees_all(request.user),
+    }
 
 
 @register.filter

@@ -570,3 +570,29 @@ def test_an_activitys_page_runs_the_same_queries_for_2_or_10_projects(inv, login
 
     assert len(client.get(detail(large_event)).context["projects"]) == 10
     assert queries(large_event) == queries(small_event)
+
+
+def test_counts_never_reveal_another_countys_project(inv, login, acts):
+    """卓资县's event also produced 化德县's project: 卓资县 counts only what it sees (its
+    potato and dairy projects), the bureau 化德县's too — in the summary, the county
+    table and the list's rows."""
+    from zhuanban.investment import selectors, selectors_activities
+
+    w = inv.world
+    activity(inv, "卓资县联合招商会", county=w.zhuozi, projects=[acts.potato_p, acts.beef_p])
+    assert selectors.activity_summary(w.zhuozi_liaison).projects == 2
+    assert selectors.activity_summary(w.leader).projects == 3
+    for user, produced in ((w.zhuozi_liaison, 1), (w.leader, 2)):
+        rows = selectors_activities.activity_rows(user).filter(title="卓资县联合招商会")
+        assert [r.n_projects for r in rows] == [produced]
+    for user, produced in ((w.zhuozi_liaison, 2), (w.leader, 3)):
+        by_county = selectors_activities.activities_by_county(user)
+        assert next(r for r in by_county if r["county"] == w.zhuozi.pk)["projects"] == produced
+
+
+def test_a_county_is_not_shown_the_upward_tab(inv, login):
+    from django.urls import reverse as url
+
+    tab = f'href="{url("investment:upward_list")}"'
+    assert tab not in page_of(login(inv.world.zhuozi_liaison).get(url("investment:activities")))
+    assert tab in page_of(login(inv.staff).get(url("investment:activities")))
