@@ -51,6 +51,9 @@ from zhuanban.investment.models import (
 from zhuanban.org.models import Chain, OrgUnit
 from zhuanban.org.roles import UnitKind
 from zhuanban.org.selectors import office_staff_users, people_acting_for_units
+from zhuanban.supervision.documents import DOCUMENT_LANGUAGE
+from zhuanban.supervision.models import IssuingAuthority, NoticeKind, ReasonKind
+from zhuanban.supervision.notice_services import notice_create, notice_reason_save
 from zhuanban.tasks.models import Light
 
 # Types core.files checks by content (a .doc it does not know, so it is not offered).
@@ -621,8 +624,6 @@ def project_urge(*, actor, project: Project, text: str, today: datetime.date | N
 def stalled_text(project: Project, clock: StageClock, today: datetime.date) -> str:
     """One sentence on a stalled project, as an official writes it (in the notice's
     language, whatever the drafter reads the site in)."""
-    from zhuanban.supervision.documents import DOCUMENT_LANGUAGE
-
     with translation.override(DOCUMENT_LANGUAGE):
         return _(
             "%(project)s (%(investor)s, planned investment %(planned)s 万元) has been at "
@@ -643,10 +644,6 @@ def projects_to_notice(*, actor, projects: Iterable[Project], today: datetime.da
     """Put red projects into a draft supervision notice of the investment office,
     addressed to their counties, one reason per project; the office then edits and
     issues it through the supervision workflow."""
-    from zhuanban.supervision.documents import DOCUMENT_LANGUAGE
-    from zhuanban.supervision.models import IssuingAuthority, NoticeKind, ReasonKind
-    from zhuanban.supervision.notice_services import notice_create, notice_reason_save
-
     today = _today(today)
     _require_office(actor)
     clocks = clocks_by_stage()
