@@ -32,6 +32,9 @@ def days_ago(n: int) -> datetime.date:
 
 @pytest.fixture
 def inv(world):
+    # The default clocks come from a data migration, which a browser test's flush (run
+    # earlier on the same worker) empties: restore them as a flushed deployment would.
+    services.clocks_ensure()
     office = OrgUnitFactory(
         code="office-investment", name="农牧领域招商办", kind=UnitKind.OFFICE, parent=world.bureau
     )
