@@ -2,7 +2,7 @@
 shape defined twice under one name would document one of them wrongly: define it here,
 once."""
 
-from ninja import Schema
+from ninja import Field, Schema
 
 # An id beyond 64 bits overflows the database driver's integer parameter (a 500): 422.
 MAX_ID = 2**63 - 1
@@ -41,3 +41,10 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_name(user) -> str:
         return user.get_full_name() or user.get_username()
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    size: int
+    url: str = Field(description="The screen's download (needs a signed-in session)")

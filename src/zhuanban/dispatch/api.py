@@ -5,6 +5,7 @@ Decimals travel as strings ("3.20"), so that no client rounds them through a flo
 """
 
 import datetime
+import enum
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -45,6 +46,9 @@ router = Router(tags=["dispatch"])
 
 # What the office decides on a submission; saving and submitting go through PUT.
 DECISIONS = frozenset({Action.APPROVE, Action.RETURN, Action.REOPEN})
+# The OpenAPI schema has one component per name, and the tasks' `Action` holds that one:
+# the same values under a name of their own.
+DispatchAction = enum.StrEnum("DispatchAction", {a.name: a.value for a in Action})
 
 
 class ProblemOut(Schema):
@@ -162,7 +166,7 @@ class SubmissionOut(UnitLineOut):
     lock_version: int
     row_comments: dict[str, str]
     comment: str
-    allowed_actions: list[Action]
+    allowed_actions: list[DispatchAction]
 
     @staticmethod
     def resolve_rows(submission) -> list[dict]:
@@ -489,9 +493,12 @@ def put_submission(request: HttpRequest, round_id: int, unit_code: str, payload:
     "/rounds/{round_id}/submissions/{unit_code}/actions/{action}",
     response={200: SubmissionOut, **ERRORS},
 )
-def act(request: HttpRequest, round_id: int, unit_code: str, action: Action, payload: DecisionIn):
+def act(
+    request: HttpRequest, round_id: int, unit_code: str, action: DispatchAction, payload: DecisionIn
+):
     """The office's decision: approve, return (with a reason and comments by row) or
     reopen approved data (with a reason)."""
+    action = Action(action.value)
     submission = _submission(request, round_id, unit_code)
     if action not in DECISIONS:
         return Status(400, {"detail": _("Use the dedicated endpoint for this action.")})

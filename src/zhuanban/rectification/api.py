@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status as Reply
 from pydantic import ConfigDict
 
-from zhuanban.core.api_schemas import ERRORS, MAX_ID, NO_NUL, ErrorOut, PersonOut, UnitRef
+from zhuanban.core.api_schemas import ERRORS, MAX_ID, NO_NUL, ErrorOut, FileOut, PersonOut, UnitRef
 from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.org.access import require_business_data
 from zhuanban.rectification import selectors, services
@@ -44,13 +44,6 @@ RectificationStatus = enum.StrEnum("RectificationStatus", {s.name: s.value for s
 RectificationAction = enum.StrEnum("RectificationAction", {a.name: a.value for a in Action})
 
 VERSION_MAX = 2**31 - 1
-
-
-class FileOut(Schema):
-    id: int
-    name: str
-    size: int
-    url: str = Field(description="The screen's download (needs a signed-in session)")
 
 
 class RectificationOut(Schema):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from zhuanban.core.api_schemas import ERRORS, MAX_ID, PersonOut, UnitRef
+from zhuanban.core.api_schemas import ERRORS, MAX_ID, FileOut, PersonOut, UnitRef
 from zhuanban.core.pagination import BoundedLimitOffset
 from zhuanban.org.access import require_business_data
 from zhuanban.rectification.lifecycle import PENDING_STATES
@@ -36,13 +36,6 @@ from zhuanban.tasks.scoping import visible_tasks
 router = Router(tags=["supervision"])
 
 YEAR = {"ge": 2000, "le": 2100}
-
-
-class FileOut(Schema):
-    id: int
-    name: str
-    size: int
-    url: str = Field(description="The screen's download (needs a signed-in session)")
 
 
 # --- groups ------------------------------------------------------------------------------
