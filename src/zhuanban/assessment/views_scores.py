@@ -51,7 +51,7 @@ from zhuanban.assessment.scoring import (
     tasks_of,
 )
 from zhuanban.core.downloads import serve_stored_file
-from zhuanban.core.errors import add_service_errors, errors_to_messages
+from zhuanban.core.errors import add_service_errors, errors_to_messages, is_concurrent_edit
 from zhuanban.org.access import require_business_data
 
 INVALID_STATUS = 422
@@ -246,10 +246,6 @@ def _posted_action(request) -> str:
     return request.POST.get("action", "")
 
 
-def _is_stale(error: ValidationError) -> bool:
-    return any(e.code == "concurrent_edit" for e in getattr(error, "error_list", []))
-
-
 # --- the scorecard ------------------------------------------------------------------------
 
 
@@ -291,7 +287,7 @@ def participant_act(request, pk: int):
         )
     except ValidationError as error:
         add_service_errors(form, error)
-        stale = _is_stale(error)
+        stale = is_concurrent_edit(error)
         if stale:
             form.fresh_version(Participant.objects.get(pk=participant.pk).version)
         return _render_card(
@@ -345,7 +341,7 @@ def _save_score(request, score: Score, kind: str):
         return refused(FORBIDDEN_STATUS)
     except ValidationError as error:
         add_service_errors(form, error)
-        if _is_stale(error):
+        if is_concurrent_edit(error):
             form.fresh_version(Score.objects.get(pk=score.pk).version)
             return refused(STALE_STATUS)
         return refused(INVALID_STATUS)

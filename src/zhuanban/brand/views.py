@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -58,7 +57,8 @@ from zhuanban.brand.models import (
 )
 from zhuanban.core.chips import filter_chips
 from zhuanban.core.downloads import serve_stored_file
-from zhuanban.core.errors import add_service_errors
+from zhuanban.core.errors import add_service_errors, is_concurrent_edit
+from zhuanban.core.pages import field_labels, query_without
 from zhuanban.org.access import require_business_data
 from zhuanban.org.models import OrgUnit
 from zhuanban.org.roles import Role
@@ -77,21 +77,6 @@ _EVENT_LABELS = {
 }
 
 
-def _labels(model) -> dict[str, str]:
-    """The model's own field names (one msgid each, shared with its forms and admin), as
-    the page's headings."""
-    return {field.name: capfirst(field.verbose_name) for field in model._meta.fields}
-
-
-def _is_stale(error: ValidationError) -> bool:
-    errors = (
-        [e for items in error.error_dict.values() for e in items]
-        if hasattr(error, "error_dict")
-        else error.error_list
-    )
-    return any(e.code == "concurrent_edit" for e in errors)
-
-
 def _counties(user) -> QuerySet[OrgUnit]:
     """The counties a filter offers: all of them to those who read the whole register,
     else those of the enterprises the user sees."""
@@ -99,13 +84,6 @@ def _counties(user) -> QuerySet[OrgUnit]:
     if scoping.sees_all(user):
         return counties
     return counties.filter(pk__in=scoping.visible_enterprises(user).values("county"))
-
-
-def _query_without(request, *keys: str) -> str:
-    query = request.GET.copy()
-    for key in ("page", *keys):
-        query.pop(key, None)
-    return query.urlencode()
 
 
 def _label_events(events) -> list:
@@ -156,11 +134,11 @@ def register(request):
         {
             "form": form,
             "page": page,
-            "query": _query_without(request),
+            "query": query_without(request),
             "figures": selectors.register_figures(user, today),
             "year": today.year,
             "is_office": scoping.is_brand_staff(user),
-            "labels": _labels(Enterprise),
+            "labels": field_labels(Enterprise),
         },
     )
 
@@ -216,7 +194,7 @@ def enterprise_edit(request, pk: int):
             )
         except ValidationError as error:
             add_service_errors(form, error)
-            if _is_stale(error):
+            if is_concurrent_edit(error):
                 status = STALE_STATUS
         else:
             messages.success(request, _("The enterprise's record was saved."))
@@ -251,11 +229,11 @@ def enterprise_detail(request, pk: int):
             "can_apply": bool(parties & APPLICANTS) and open_application is None,
             "can_edit": scoping.is_brand_staff(user),
             "is_enterprise": Party.ENTERPRISE in parties,
-            "labels": _labels(Enterprise),
-            "licence_labels": _labels(Licence),
-            "app_labels": _labels(Application),
-            "review_labels": _labels(Review),
-            "sales_labels": _labels(Sales),
+            "labels": field_labels(Enterprise),
+            "licence_labels": field_labels(Licence),
+            "app_labels": field_labels(Application),
+            "review_labels": field_labels(Review),
+            "sales_labels": field_labels(Sales),
         },
     )
 
@@ -330,7 +308,7 @@ def application_create(request, pk: int):
             "problems": problems,
             "posted": posted,
             "required_documents": [AttachmentKind(k).label for k in REQUIRED_ATTACHMENTS],
-            "product_labels": _labels(Product),
+            "product_labels": field_labels(Product),
         },
         status=INVALID_STATUS if posted else 200,
     )
@@ -363,7 +341,7 @@ def application_edit(request, pk: int):
             )
         except ValidationError as error:
             problems = _service_problems(error)
-            if _is_stale(error):
+            if is_concurrent_edit(error):
                 status = STALE_STATUS
         else:
             messages.success(request, _("The products were saved."))
@@ -378,7 +356,7 @@ def application_edit(request, pk: int):
             "version_form": version,
             "problems": problems,
             "posted": posted,
-            "product_labels": _labels(Product),
+            "product_labels": field_labels(Product),
         },
         status=status,
     )
@@ -433,8 +411,8 @@ def application_list(request):
             "page": page,
             "chips": _status_chips(request, counts, form.status_value),
             "query": query.urlencode(),
-            "labels": _labels(Application),
-            "ent_labels": _labels(Enterprise),
+            "labels": field_labels(Application),
+            "ent_labels": field_labels(Enterprise),
         },
     )
 
@@ -499,9 +477,9 @@ def _render_application(
         "is_open": application.status in APP_OPEN_STATES,
         "licence": licence,
         "events": _label_events(selectors.timeline(application.events.all())),
-        "labels": _labels(Application),
-        "product_labels": _labels(Product),
-        "attachment_labels": _labels(Attachment),
+        "labels": field_labels(Application),
+        "product_labels": field_labels(Product),
+        "attachment_labels": field_labels(Attachment),
     }
     return render(request, "brand/application_detail.html", context, status=status)
 
@@ -539,7 +517,7 @@ def application_act(request, pk: int):
             )
         for message in error.messages:
             messages.error(request, message)
-        status = STALE_STATUS if _is_stale(error) else INVALID_STATUS
+        status = STALE_STATUS if is_concurrent_edit(error) else INVALID_STATUS
         return _render_application(request, application, status=status)
     if action == AppAction.APPROVE:
         licence = scoping.visible_licences(user).filter(application=application).first()

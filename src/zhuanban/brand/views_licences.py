@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -32,6 +31,7 @@ from zhuanban.core.downloads import serve_stored_file
 from zhuanban.core.errors import add_service_errors
 from zhuanban.core.excel import xlsx_attachment
 from zhuanban.core.models import AuditAction, StoredFile
+from zhuanban.core.pages import field_labels
 from zhuanban.core.ratelimits import limit_export, limit_import
 from zhuanban.org.access import require_business_data
 
@@ -39,12 +39,6 @@ INVALID_STATUS = 422
 # Who records logo use: the enterprise itself, or the brand office for it.
 LOGO_PARTIES = frozenset({Party.ENTERPRISE, Party.OFFICE})
 QR_CACHE_SECONDS = 3600
-
-
-def _labels(model) -> dict[str, str]:
-    """The model's own field names (one msgid each), as the page's headings."""
-    fields = [*model._meta.fields, *model._meta.many_to_many]
-    return {field.name: capfirst(field.verbose_name) for field in fields}
 
 
 def _add_errors(form, error: ValidationError, renames: dict[str, str]) -> None:
@@ -92,9 +86,9 @@ def _render_detail(request, licence: Licence, *, remove_form=None, status: int =
         "revoked_by": licence.revoked_by if licence.revoked_on else None,
         "verify_url": qr.verify_url(licence.number),
         "pdf_available": exports.pdf_available(),
-        "labels": _labels(Licence),
-        "product_labels": _labels(Product),
-        "logo_labels": _labels(LogoUse),
+        "labels": field_labels(Licence),
+        "product_labels": field_labels(Product),
+        "logo_labels": field_labels(LogoUse),
     }
     return render(request, "brand/licence_detail.html", context, status=status)
 

@@ -47,7 +47,7 @@ from zhuanban.brand.lifecycle import (
 from zhuanban.brand.models import Review, ReviewRound
 from zhuanban.core.chips import filter_chips
 from zhuanban.core.downloads import serve_stored_file
-from zhuanban.core.errors import add_service_errors, errors_to_messages
+from zhuanban.core.errors import add_service_errors, errors_to_messages, is_concurrent_edit
 from zhuanban.core.files import record_refusal
 from zhuanban.org.scoping import scope_for
 from zhuanban.rectification.lifecycle import PENDING_STATES
@@ -60,10 +60,6 @@ ACT_ACTIONS = tuple(action for action in ReviewAction.values if action != Review
 # Where the services name a field the forms call otherwise.
 _REPORT_FIELDS = {"attachments": "evidence"}
 _ACT_FIELDS = {"requirement": "comment", "problem": "comment"}
-
-
-def _is_stale(error: ValidationError) -> bool:
-    return any(e.code == "concurrent_edit" for e in getattr(error, "error_list", []))
 
 
 def _refusal(request, form, error: ValidationError, renamed: dict) -> int:
@@ -79,7 +75,7 @@ def _refusal(request, form, error: ValidationError, renamed: dict) -> int:
         )
         return INVALID_STATUS
     errors_to_messages(request, error)
-    return STALE_STATUS if _is_stale(error) else INVALID_STATUS
+    return STALE_STATUS if is_concurrent_edit(error) else INVALID_STATUS
 
 
 def _parties_for(action: str) -> frozenset[str]:

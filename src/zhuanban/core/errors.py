@@ -73,3 +73,14 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def is_concurrent_edit(error: ValidationError) -> bool:
+    """Whether a service refused because the page was stale (`ConcurrentEditError`),
+    wherever in the error it sits: the view then answers 409 with its message."""
+    errors = (
+        [e for items in error.error_dict.values() for e in items]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return any(e.code == "concurrent_edit" for e in errors)

@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +23,7 @@ from zhuanban.core.chips import filter_chips
 from zhuanban.core.downloads import serve_stored_file
 from zhuanban.core.errors import add_service_errors
 from zhuanban.core.files import record_refusal
+from zhuanban.core.pages import field_labels
 from zhuanban.documents import access, scoping, selectors, services
 from zhuanban.documents.forms import (
     ActForm,
@@ -67,12 +67,6 @@ _EVENT_LABELS = {
     "pen": gettext_lazy("The pen passed"),
     "version": gettext_lazy("New version"),
 }
-
-
-def _labels(model) -> dict[str, str]:
-    """The model's own field names (one msgid each, shared with its forms and admin), as
-    the page's headings."""
-    return {field.name: capfirst(field.verbose_name) for field in model._meta.fields}
 
 
 # --- rules of the page (from the lifecycle table, never a role check) -------------------------
@@ -152,7 +146,7 @@ def document_list(request):
             "query": query.urlencode(),
             "can_create": scoping.can_create_document(request.user),
             "sees_all": scoping.sees_all(request.user),
-            "labels": _labels(Document),
+            "labels": field_labels(Document),
         },
     )
 
@@ -304,8 +298,8 @@ def _render_detail(request, document: Document, *, bound: dict | None = None, st
             if sees_all
             else []
         ),
-        "labels": _labels(Document),
-        "version_labels": _labels(DocumentVersion),
+        "labels": field_labels(Document),
+        "version_labels": field_labels(DocumentVersion),
         "Stage": Stage,
     }
     return render(request, "documents/document_detail.html", context, status=status)
@@ -413,7 +407,7 @@ def _render_version(request, version: DocumentVersion, *, form=None, status=200)
         "version": version,
         "document": document,
         "paragraphs": paragraphs(version.text),
-        "labels": _labels(DocumentVersion),
+        "labels": field_labels(DocumentVersion),
         "previous": visible.filter(number__lt=version.number).order_by("-number").first(),
         "next": visible.filter(number__gt=version.number).order_by("number").first(),
         "note_form": (

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhuanban.core.errors import add_service_errors, errors_to_messages
+from zhuanban.core.errors import add_service_errors, errors_to_messages, is_concurrent_edit
 from zhuanban.documents import scoping, selectors, services
 from zhuanban.documents.access import (
     get_document_for_user,
@@ -40,10 +40,6 @@ STALE_STATUS = 409
 ROW_HEADER = "X-Opinion-Row"
 ENDED_PAGE_SIZE = 50
 FINAL_STAGES = frozenset({Stage.ISSUED, Stage.REPEALED})
-
-
-def _is_stale(error: ValidationError) -> bool:
-    return any(e.code == "concurrent_edit" for e in getattr(error, "error_list", []))
 
 
 def _may_decide(user, document) -> bool:
@@ -290,7 +286,7 @@ def opinion_decide(request, pk: int):
             )
         except ValidationError as error:
             add_service_errors(form, error)
-            if _is_stale(error):
+            if is_concurrent_edit(error):
                 form.fresh_version(Opinion.objects.get(pk=opinion.pk).version)
                 status = STALE_STATUS
         else:

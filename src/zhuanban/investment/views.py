@@ -28,8 +28,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhuanban.core.downloads import serve_stored_file
-from zhuanban.core.errors import add_service_errors, errors_to_messages
+from zhuanban.core.errors import add_service_errors, errors_to_messages, is_concurrent_edit
 from zhuanban.core.files import record_refusal
+from zhuanban.core.pages import field_labels, query_without
 from zhuanban.investment import access, scoping, selectors, services
 from zhuanban.investment.forms import (
     ClockForm,
@@ -98,20 +99,11 @@ def _entry_counties(user) -> QuerySet[OrgUnit] | None:
     return counties if entered is None else counties.filter(pk__in=entered)
 
 
-def _is_stale(error: ValidationError) -> bool:
-    errors = (
-        [e for items in error.error_dict.values() for e in items]
-        if hasattr(error, "error_dict")
-        else error.error_list
-    )
-    return any(e.code == "concurrent_edit" for e in errors)
-
-
 def _refusal(request, form, error: ValidationError, renamed: dict | None = None) -> int:
     """The service's refusal on the form, by field (renamed where the form calls the
     field otherwise); a refusal of the whole action (a stale page) as a message at the
     top. Returns the status."""
-    if _is_stale(error):
+    if is_concurrent_edit(error):
         errors_to_messages(request, error)
         return STALE_STATUS
     if hasattr(error, "error_dict") and renamed:
@@ -120,12 +112,6 @@ def _refusal(request, form, error: ValidationError, renamed: dict | None = None)
         )
     add_service_errors(form, error)
     return INVALID_STATUS
-
-
-def _labels(model) -> dict[str, str]:
-    """The model's own field names (one msgid each, shared with its forms), as the
-    page's headings."""
-    return {field.name: capfirst(field.verbose_name) for field in model._meta.fields}
 
 
 def _year(request) -> int:
@@ -224,13 +210,6 @@ def pipeline(request):
 # --- the project list ------------------------------------------------------------------------
 
 
-def _query_without(request, *keys: str) -> str:
-    query = request.GET.copy()
-    for key in ("page", *keys):
-        query.pop(key, None)
-    return query.urlencode()
-
-
 def _export_query(form: ProjectFilterForm) -> str:
     """The list's year, county and chain, for the 签约落地项目情况表."""
     values = form.values
@@ -267,13 +246,13 @@ def project_list(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "query": _query_without(request),
+            "query": query_without(request),
             "full_query": request.GET.urlencode(),
             "export_query": _export_query(form),
             "is_office": is_office,
             "can_create": _entry_counties(user) is not None,
             "has_red": is_office and any(p.light == Light.RED for p in rows),
-            "labels": _labels(Project),
+            "labels": field_labels(Project),
         },
     )
 
@@ -458,8 +437,8 @@ def _render_detail(request, project: Project, *, bound: dict | None = None, stat
         "report_form": bound.get("report") or (ReportForm() if may_move else None),
         "urge_form": bound.get("urge") or (UrgeForm() if may_urge else None),
         "can_edit": bool(parties & EDITORS),
-        "labels": _labels(Project),
-        "report_labels": _labels(ProgressReport),
+        "labels": field_labels(Project),
+        "report_labels": field_labels(ProgressReport),
     }
     return render(request, "investment/project_detail.html", context, status=status)
 
@@ -569,7 +548,7 @@ def clock_list(request):
         {
             "clocks": selectors.stage_clocks(),
             "is_office": scoping.is_investment_staff(user),
-            "labels": _labels(StageClock),
+            "labels": field_labels(StageClock),
         },
     )
 

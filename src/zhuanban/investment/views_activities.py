@@ -17,11 +17,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from zhuanban.core.errors import add_service_errors
+from zhuanban.core.errors import add_service_errors, is_concurrent_edit
+from zhuanban.core.pages import field_labels, query_without
 from zhuanban.investment import access, scoping, selectors, services
 from zhuanban.investment import selectors_activities as reads
 from zhuanban.investment.forms_activities import ActivityFilterForm, ActivityForm
@@ -47,28 +47,6 @@ def _may_record(user, activity: Activity | None = None) -> bool:
     if activity is None:
         return bool(counties)
     return activity.county_id is not None and activity.county_id in counties
-
-
-def _labels(model) -> dict[str, str]:
-    """The model's own field names (one msgid each), as the page's headings."""
-    fields = [*model._meta.fields, *model._meta.many_to_many]
-    return {field.name: capfirst(field.verbose_name) for field in fields}
-
-
-def _is_stale(error: ValidationError) -> bool:
-    errors = (
-        [e for items in error.error_dict.values() for e in items]
-        if hasattr(error, "error_dict")
-        else error.error_list
-    )
-    return any(e.code == "concurrent_edit" for e in errors)
-
-
-def _query_without(request, *keys: str) -> str:
-    query = request.GET.copy()
-    for key in ("page", *keys):
-        query.pop(key, None)
-    return query.urlencode()
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -98,13 +76,13 @@ def activity_list(request):
         {
             "form": form,
             "page": page,
-            "query": _query_without(request),
+            "query": query_without(request),
             "year": year,
             "summary": summary,
             "by_kind": [(kinds[kind], n) for kind, n in summary.by_kind.items()],
             "by_county": reads.activities_by_county(user, year=year),
             "can_record": _may_record(user),
-            "labels": _labels(Activity),
+            "labels": field_labels(Activity),
         },
     )
 
@@ -127,8 +105,8 @@ def activity_detail(request, pk: int):
             "projects": projects,
             "unseen": produced - len(projects),
             "can_edit": _may_record(user, activity),
-            "labels": _labels(Activity),
-            "project_labels": _labels(Project),
+            "labels": field_labels(Activity),
+            "project_labels": field_labels(Project),
         },
     )
 
@@ -149,7 +127,7 @@ def _save(request, form: ActivityForm, activity: Activity | None):
         )
     except ValidationError as error:
         add_service_errors(form, error)
-        return None, _is_stale(error)
+        return None, is_concurrent_edit(error)
     return saved, False
 
 

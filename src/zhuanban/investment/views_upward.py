@@ -17,12 +17,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhuanban.core.chips import filter_chips
-from zhuanban.core.errors import add_service_errors
+from zhuanban.core.errors import add_service_errors, is_concurrent_edit
+from zhuanban.core.pages import field_labels
 from zhuanban.investment import access, scoping, selectors, selectors_upward, services
 from zhuanban.investment.forms_upward import (
     AUTHORITY_LIST_ID,
@@ -39,20 +39,6 @@ from zhuanban.org.scoping import scope_for
 PAGE_SIZE = 50
 INVALID_STATUS = 422
 STALE_STATUS = 409
-
-
-def _labels() -> dict[str, str]:
-    """The model's own field names (one msgid each), as the page's headings."""
-    return {f.name: capfirst(f.verbose_name) for f in UpwardApplication._meta.fields}
-
-
-def _is_stale(error: ValidationError) -> bool:
-    errors = (
-        [e for items in error.error_dict.values() for e in items]
-        if hasattr(error, "error_dict")
-        else error.error_list
-    )
-    return any(e.code == "concurrent_edit" for e in errors)
 
 
 def _require_reader(user) -> None:
@@ -131,7 +117,7 @@ def upward_list(request):
             "chips": _status_chips(request, counts, form.status_value),
             "query": query.urlencode(),
             "can_create": scoping.may_keep_upward(user),
-            "labels": _labels(),
+            "labels": field_labels(UpwardApplication),
             **_authorities(),
         },
     )
@@ -190,7 +176,7 @@ def upward_edit(request, pk: int):
             )
         except ValidationError as error:
             add_service_errors(form, error)
-            if _is_stale(error):
+            if is_concurrent_edit(error):
                 status = STALE_STATUS
         else:
             messages.success(request, _("The upward application was saved."))
@@ -228,7 +214,7 @@ def _render_detail(request, pk: int, *, bound: dict | None = None, status: int =
             "can_keep": can_keep,
             "action_forms": action_forms,
             "history": selectors_upward.upward_history(application),
-            "labels": _labels(),
+            "labels": field_labels(UpwardApplication),
         },
         status=status,
     )
@@ -262,7 +248,7 @@ def upward_act(request, pk: int):
         else:  # a stale page, or an action the status no longer allows: said at the top
             for message in error.messages:
                 messages.error(request, message)
-        status = STALE_STATUS if _is_stale(error) else INVALID_STATUS
+        status = STALE_STATUS if is_concurrent_edit(error) else INVALID_STATUS
         return _render_detail(request, pk, bound={action: form}, status=status)
     messages.success(
         request,
