@@ -20,7 +20,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from zhuanban.core.models import StoredFile
 from zhuanban.investment.lifecycle import PIPELINE, SIGNED_OR_LATER, Stage, UpwardStatus
@@ -31,8 +30,6 @@ from zhuanban.investment.models import (
     Project,
     ProjectEvent,
     StageClock,
-    UpwardApplication,
-    clocks_by_stage,
 )
 from zhuanban.investment.scoping import visible_activities, visible_projects, visible_upward
 from zhuanban.org.models import Chain, OrgUnit
@@ -251,25 +248,6 @@ def upward_by_chain(user, year: int) -> list[dict]:
             }
         )
     return out
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-__all__ = [
-    "Funnel",
-    "FunnelRow",
-    "UpwardApplication",
-    "activity_summary",
-    "clocks_by_stage",
-    "funnel",
-    "light_counts",
-    "projects_with_light",
-    "received_subquery",
-    "upward_by_chain",
-    "upward_totals",
-]
 
 
 # --- the screens: the project list, the pipeline's figures, a project's page ----------------
