@@ -19,11 +19,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-## Set up (venv, install, migrate, demo data) and serve on $(HOST):$(PORT)
+## Set up (venv, install, migrate, demo data) and serve on $(HOST):$(PORT), with a
+## background job worker beside the server (stopped with it). No scheduler: it would send
+## the demo's reminders.
 run: install
 	$(BIN)/zhuanban migrate --no-input
 	$(BIN)/zhuanban demo
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ (and a job worker)"
+	$(BIN)/zhuanban worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(BIN)/zhuanban runserver $(HOST):$(PORT)
 
 ## The whole test suite (browser tests run when /usr/bin/chromium exists)

@@ -8,7 +8,7 @@ from zhuanban.org.scoping import scope_for
 
 # (label, url name or None while the capability is being built, url namespace that marks it active)
 MAIN_NAV = [
-    (_("Organisation"), "home", "org"),
+    (_("Organisation"), "org:overview", "org"),
     (_("Key tasks"), "tasks:ledger", "tasks"),
     (_("Dispatch"), "dispatch:home", "dispatch"),
     (_("Supervision"), "supervision:home", "supervision"),
@@ -16,7 +16,7 @@ MAIN_NAV = [
     (_("Documents and meetings"), "documents:home", "documents"),
     (_("Brand"), "brand:home", "brand"),
     (_("Investment"), "investment:home", "investment"),
-    (_("Reports"), None, "reports"),
+    (_("Reports"), "reports:dashboard", "reports"),
 ]
 
 

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "ninja",
     "csp",
     "django_ratelimit",
+    "django_tasks",
+    "django_tasks_db",
     "zhuanban.core",
     "zhuanban.org.apps.OrgConfig",
     "zhuanban.tasks",
@@ -85,6 +87,8 @@ INSTALLED_APPS = [
     "zhuanban.documents",
     "zhuanban.brand",
     "zhuanban.investment",
+    "zhuanban.reports",
+    "zhuanban.ops",
     "zhuanban.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -94,6 +98,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The request id for the logs and the X-Request-ID header, and the slow-request log:
+    # early, so that it times and labels nearly everything.
+    "zhuanban.core.middleware.RequestIdMiddleware",
     "csp.middleware.CSPMiddleware",
     "zhuanban.core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -206,6 +213,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or DATA_DIR / "static")
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "zhuanban.reports.staticfinders.PlotlyFinder",  # vendor/plotly.min.js from the package
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 STORAGES = {
@@ -257,6 +269,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [CSP_NONE],
     }
 }
+# The health probes (ops.health) answer over plain HTTP too: a monitor on the host asks
+# gunicorn directly, without the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     if env_bool("BEHIND_TLS_PROXY", default=True):
@@ -267,11 +282,28 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
+# Logs go to standard error (the journal under systemd), each record with the request's
+# id and user (zhuanban.core.logging); LOG_FORMAT=json writes one JSON object per line.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'")
+# Requests slower than this (in milliseconds) are logged on `zhuanban.slow`; 0 logs them all.
+SLOW_REQUEST_MS = env_int("SLOW_REQUEST_MS", 1000)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request": {"()": "zhuanban.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "zhuanban.core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
@@ -374,6 +406,8 @@ DISPATCH_MAX_ROWS = env_int("DISPATCH_MAX_ROWS", 20_000)
 # LibreOffice (`soffice`, looked up on PATH unless SOFFICE_BINARY names it) when it is
 # installed; without it the notice is issued with its .docx only.
 NOTICE_PDF = env_bool("NOTICE_PDF", True)
+# Published bulletin issues get a PDF beside the .docx where LibreOffice is installed.
+BULLETIN_PDF = env_bool("BULLETIN_PDF", True)
 SOFFICE_BINARY = env_str("SOFFICE_BINARY", "soffice")
 SOFFICE_TIMEOUT_SECONDS = env_int("SOFFICE_TIMEOUT_SECONDS", 120)
 
@@ -390,3 +424,40 @@ INVESTMENT_OFFICE_CODE = env_str("INVESTMENT_OFFICE_CODE", "office-investment")
 
 # Audit trail: events younger than this are never pruned (`zhuanban audit prune`).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+
+# The scheduled prune (zhuanban.ops.schedule) removes events older than this many days;
+# 0 keeps the audit trail for ever. Never below AUDIT_RETENTION_DAYS.
+AUDIT_PRUNE_AFTER_DAYS = env_int("AUDIT_PRUNE_AFTER_DAYS", 365)
+
+# Background jobs (zhuanban.ops): django-tasks with its database backend. `database`
+# queues in the application's own database and `zhuanban worker` runs the jobs (`make run`
+# starts one); `immediate` runs each job inside the request that starts it (no worker, no
+# progress bar to watch: for a quick look only).
+JOBS_BACKEND = env_str("JOBS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[JOBS_BACKEND]
+    }
+}
+# A worker records its heartbeat every JOB_HEARTBEAT_SECONDS; a running job whose worker
+# has been silent (and which has not moved) for JOB_WORKER_TIMEOUT seconds is queued again,
+# up to JOB_MAX_ATTEMPTS runs in all, then failed. /readyz wants a heartbeat younger than
+# the timeout.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 5)
+JOB_WORKER_TIMEOUT = env_int("JOB_WORKER_TIMEOUT", 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 2)
+# Finished jobs are listed under "my downloads" for this many days.
+JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 14)
+# Operations with more rows than this run in the background with a progress bar; smaller
+# ones answer at once.
+JOB_SYNC_ROWS = env_int("JOB_SYNC_ROWS", 2000)
+
+# Scheduled work (zhuanban.ops.schedule): checked every SCHEDULER_INTERVAL seconds by
+# `zhuanban scheduler`; SCHEDULE_DISABLED names items to leave out.
+SCHEDULER_INTERVAL = env_int("SCHEDULER_INTERVAL", 30)
+SCHEDULE_DISABLED = env_list("SCHEDULE_DISABLED")
+# The nightly backup keeps this many archives in DATA_DIR/backups.
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)

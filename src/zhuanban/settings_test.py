@@ -22,3 +22,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # LibreOffice runs only in the tests that are about PDFs (they switch it on): starting it
 # for every issued notice would cost seconds per test.
 NOTICE_PDF = False
+
+# Background jobs run inside the request that starts them: the same code as a worker's
+# (ops.services.execute), in the test's transaction. The worker itself, its heartbeat and
+# recovery are tested with real processes (ops/tests/test_workers.py, tests/e2e).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -9,6 +9,7 @@ session it would leak into the other tests, and `check --deploy` rightly fails w
 """
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ MISSING_CHROMIUM = (
 )
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DEMO_PASSWORD = "Demo@2023"
+_demo_copy: list[sqlite3.Connection] = []  # the demo as first loaded in this process
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -55,9 +57,28 @@ def browser(_allow_django_orm_beside_playwright):
 
 @pytest.fixture
 def demo(transactional_db):
+    """The Ulanqab demo in the test database. The loader takes a minute or more; on the
+    in-memory SQLite test database it runs once per test process, and each later test
+    gets a copy of what it wrote (sqlite3's backup API, a fraction of a second). On
+    another database it runs for every test."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
     from zhuanban.demo import loader
 
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        loader.load()
+        return
+    connection.ensure_connection()
+    if _demo_copy:
+        _demo_copy[0].backup(connection.connection)
+        # Cached rows of the previous test's database (same ids, other contents).
+        ContentType.objects.clear_cache()
+        return
     loader.load()
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    connection.connection.backup(copy)
+    _demo_copy.append(copy)
 
 
 @pytest.fixture

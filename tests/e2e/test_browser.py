@@ -25,8 +25,9 @@ def zh(message):
 def test_leader_logs_in_and_sees_the_bureau_in_chinese(new_page, log_in, screenshot_path):
     page = new_page()
     log_in(page, "leader")
-
-    assert re.fullmatch(r"http://[^/]+/", page.url), page.url
+    # A leader's home is the dashboard; the bureau's overview is under 组织机构.
+    assert re.fullmatch(r"http://[^/]+/reports/", page.url), page.url
+    page.goto("/org/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.locator("main h1").inner_text() == "乌兰察布市农牧局"
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+import docx
 import openpyxl
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -48,16 +49,21 @@ from zhuanban.investment.lifecycle import Stage
 from zhuanban.investment.models import Activity, Project, StageClock, UpwardApplication
 from zhuanban.org.models import OrgUnit
 from zhuanban.rectification.models import Rectification
+from zhuanban.reports.models import Bulletin, ReportTemplate
 from zhuanban.supervision.models import InspectionGroup, Notice, Visit
 
 from .scene import (
+    HUADE_BULLETIN,
     HUADE_CREDIT_CODE,
     HUADE_ENTERPRISE,
     HUADE_NOTIFICATION,
     HUADE_PRODUCT,
     HUADE_REMOVAL_REASON,
     HUADE_TOPIC,
+    NEWS_BULLETIN,
     PDF,
+    PUBLISHED_BULLETIN,
+    REPORT_TEMPLATE,
     SHARED_SCHEME,
     UPWARD_REQUESTED,
     ZHUOZI_ACTIVITY,
@@ -117,6 +123,10 @@ def _today_plus(scene, days: int) -> str:
 
 
 # --- cases ---------------------------------------------------------------------------------
+
+
+def huade_job(s):
+    return [Case({"pk": s.huade_job.pk}, HUADE, "huade's finished export")]
 
 
 def huade_unit(s):
@@ -1101,6 +1111,131 @@ def _api_no_upward_totals(s, response):
     ], bureau
 
 
+# --- reports: dashboards, bulletins, reports for superiors ------------------------------------
+
+
+def huade_bulletin(s, owner=OFFICE):
+    return [Case({"pk": s.huade_bulletin.pk}, owner, "the potato office's draft about 化德县")]
+
+
+def huade_bulletin_section(s):
+    return [
+        Case(
+            {"pk": s.huade_bulletin.pk, "section": s.huade_bulletin_section.pk},
+            OFFICE,
+            "a section of the potato office's draft about 化德县",
+        ),
+        Case(
+            {"pk": s.published_bulletin.pk, "section": s.huade_bulletin_section.pk},
+            None,
+            "the draft's section asked for through a published issue 卓资县 reads: "
+            "nobody gets it there",
+        ),
+    ]
+
+
+def report_template(s):
+    return [Case({"pk": s.report_template.pk}, OFFICE, "the potato office's report template")]
+
+
+def _bulletin_version(s) -> int:
+    return _version(Bulletin, s.huade_bulletin.pk)
+
+
+def bulletin_form(s):
+    return {
+        "title": "越权修改的专报标题",
+        "compiled_by": "越权",
+        "signed_by": "",
+        "distribution": "",
+        "version": _bulletin_version(s),
+    }
+
+
+def section_form(s, prefix: str = "new"):
+    """A section written by hand, as the editor's form posts it (`new`: the one added)."""
+    return {
+        f"{prefix}-heading": "越权添加",
+        f"{prefix}-body": "越权写入的段落",
+        f"{prefix}-version": _bulletin_version(s),
+    }
+
+
+def edited_section_form(s):
+    return section_form(s, prefix=f"s{s.huade_bulletin_section.pk}")
+
+
+def report_form(s):
+    """The report as its page posts it (the template's one section), as of today."""
+    return {
+        "version": _version(ReportTemplate, s.report_template.pk),
+        "as_of": _today_plus(s, 0),
+        "title": REPORT_TEMPLATE,
+        "opening": "越权导出的汇报材料",
+        "heading_0": "一、基本情况",
+        "text_0": "示范区建设稳步推进。",
+    }
+
+
+def _bulletins_only_published(s, response):
+    """The archive lists the circulated issues, never the potato office's draft, which
+    the office's own staff find on the same page (the check has teeth)."""
+    html = _html(response)
+    assert HUADE_BULLETIN not in html
+    if not response.wsgi_request.GET:
+        assert PUBLISHED_BULLETIN in html
+        assert NEWS_BULLETIN in html
+    assert HUADE_BULLETIN in _html(_as_office(s, response.wsgi_request.path))
+
+
+def _circulated_document(s, response, kind: str):
+    """The published issue's document (its own text, none of the draft's); the draft's
+    URL answers 404 to 卓资县's liaison as to its own office (nothing to download). Asked
+    again as the same user: the secrets check has read the stream."""
+    client = Client()
+    client.force_login(s.world.zhuozi_liaison)
+    again = client.get(response.wsgi_request.path)
+    content = b"".join(again.streaming_content) if again.streaming else again.content
+    if kind == "docx":
+        document = docx.Document(io.BytesIO(content))
+        text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+        assert PUBLISHED_BULLETIN in text
+        assert not found_secrets(text)
+    else:
+        assert content.startswith(b"%PDF-")
+    url = reverse(f"reports:bulletin_{kind}", args=[s.huade_bulletin.pk])
+    for user in (s.world.zhuozi_liaison, s.world.office):
+        client.force_login(user)
+        refused = client.get(url)
+        assert refused.status_code == 404, (user, refused.status_code)
+        assert not found_secrets(_readable(refused))
+
+
+def _summary_only_own_county(s, response):
+    """The summary offers 卓资县 alone; 化德县's, asked for by hand, is refused (422, no
+    text); drafting an issue from it is refused (403: a county composes no series)."""
+    world = s.world
+    scope = response.context["form"].fields["scope"]
+    offered = [value for value, _label in scope.choices[0][1]]
+    assert offered == [str(world.zhuozi.pk)], scope.choices
+    assert response.context["draft"] is not None
+    client = Client()
+    client.force_login(world.zhuozi_liaison)
+    path = response.wsgi_request.path
+    asked = {"as_of": _today_plus(s, 0), "scope": world.huade.pk}
+    refused = client.get(path, asked)
+    assert refused.status_code == 422, refused.status_code
+    assert refused.context["draft"] is None
+    assert not found_secrets(_html(refused))
+    before = Bulletin.objects.count()
+    drafted = client.post(
+        path,
+        {**asked, "scope": world.zhuozi.pk, "series": s.potato_news.pk, "title": "越权起草"},
+    )
+    assert drafted.status_code == 403, drafted.status_code
+    assert Bulletin.objects.count() == before
+
+
 # --- the registry --------------------------------------------------------------------------
 
 OWN_ACCOUNT = "the signed-in user's own account pages"
@@ -1114,6 +1249,10 @@ REGISTRY: dict[str, Entry] = {
         Check.OWN_DATA,
         "the organisation directory (units, offices, chains): shared by every signed-in user",
     ),
+    "org:overview": Entry(
+        Check.OWN_DATA,
+        "the same directory under 组织机构 (a leader's home is the dashboard)",
+    ),
     "login": Entry(Check.NO_DATA, "the sign-in page (redirects a signed-in user)"),
     "logout": Entry(Check.NO_DATA, "signing out (POST only; not sent, it would end the session)"),
     # --- the signed-in user's own account: no id in the URL or the form, request.user only
@@ -1124,6 +1263,13 @@ REGISTRY: dict[str, Entry] = {
     "accounts:recovery_codes": Entry(Check.NO_DATA, OWN_ACCOUNT + " (POST only)"),
     "accounts:password_change": Entry(Check.NO_DATA, OWN_ACCOUNT),
     "set_language": Entry(Check.NO_DATA, "choosing the interface language"),
+    # --- health probes (ops/health.py): public, no login, a JSON status and nothing else
+    "healthz": Entry(Check.NO_DATA, "the public liveness probe: {'status': 'ok'}"),
+    "readyz": Entry(
+        Check.NO_DATA,
+        "the public readiness probe: which checks pass (database, migrations, worker), "
+        "never an object or a reason's text",
+    ),
     # --- org
     "org:unit": Entry(Check.FOREIGN, cases=huade_unit),
     "org:office": Entry(
@@ -1574,6 +1720,19 @@ REGISTRY: dict[str, Entry] = {
     "core:notification_open": Entry(
         Check.FOREIGN,
         cases=lambda s: [Case({"pk": s.huade_notification.pk}, HUADE, "huade's notification")],
+    ),
+    # --- background jobs (ops): a job and its file are its owner's alone
+    "ops:jobs": Entry(Check.OWN_DATA, owner_sees=True),
+    "ops:job": Entry(Check.FOREIGN, cases=huade_job),
+    "ops:job_progress": Entry(Check.FOREIGN, cases=huade_job),
+    "ops:job_download": Entry(Check.FOREIGN, cases=huade_job),
+    "ops:overview": Entry(
+        Check.HIDDEN,
+        "workers, the schedule and everyone's jobs are the system administrator's",
+        cases=lambda s: [Case({}, "sysadmin", "the system administrator")],
+    ),
+    "ops:backup_start": Entry(
+        Check.HIDDEN, "only the system administrator starts a backup (POST only)"
     ),
     # --- the audit trail: the audit administrator's alone (三员分立)
     "audit:list": Entry(Check.FORBIDDEN, AUDIT_ONLY),
@@ -2226,7 +2385,9 @@ REGISTRY: dict[str, Entry] = {
     ),
     "brand:licence_qr": Entry(Check.FOREIGN, cases=huade_licence),
     "brand:certificate_docx": Entry(Check.FOREIGN, cases=huade_licence),
-    "brand:certificate_pdf": Entry(Check.FOREIGN, cases=huade_licence),
+    "brand:certificate_pdf": Entry(
+        Check.FOREIGN, cases=huade_licence, body=lambda s: {}
+    ),  # POST: queues the certificate's PDF
     "brand:logo_use_add": Entry(
         Check.FOREIGN,
         cases=lambda s: [
@@ -2558,6 +2719,88 @@ REGISTRY: dict[str, Entry] = {
         "upward funding is the bureau's: a county gets an empty list",
         verify=_api_no_upward_totals,
     ),
+    # --- reports: dashboards (views.py), the work summary (views_summary.py)
+    "reports:dashboard": Entry(
+        Check.NO_DATA,
+        "sends each person to the dashboard of what they see: a county's liaison to their "
+        "county's (302; its refusal for another county under reports:county_dashboard)",
+    ),
+    "reports:office_dashboard": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.world.potato.pk}, OFFICE, "the potato office's dashboard"),
+            Case({"pk": s.world.brand.pk}, BRAND, "the brand office's dashboard"),
+        ],
+    ),
+    "reports:county_dashboard": Entry(
+        Check.FOREIGN,
+        cases=lambda s: [
+            Case({"pk": s.world.huade.pk}, HUADE, "化德县's dashboard"),
+            Case({"pk": s.world.city.pk}, None, "the city is no county: nobody gets it here"),
+        ],
+    ),
+    "reports:summary": Entry(
+        Check.OWN_DATA,
+        "the work summary of the liaison's own county; 化德县's is refused",
+        verify=_summary_only_own_county,
+    ),
+    # --- reports: bulletins (views_bulletins.py)
+    "reports:bulletins": Entry(
+        Check.OWN_DATA,
+        query=lambda s: {"q": "淀粉厂", "series": s.potato_news.pk},
+        verify=_bulletins_only_published,
+    ),
+    "reports:bulletin_create": Entry(
+        Check.FORBIDDEN,
+        "only those who compose a series (its office's staff, the leaders for the bureau's) "
+        "start an issue: a county reads the published ones",
+    ),
+    "reports:bulletin": Entry(Check.FOREIGN, cases=huade_bulletin),
+    "reports:bulletin_edit": Entry(Check.FOREIGN, cases=huade_bulletin, body=bulletin_form),
+    "reports:section_add": Entry(Check.FOREIGN, cases=huade_bulletin, body=section_form),
+    "reports:section_edit": Entry(
+        Check.FOREIGN, cases=huade_bulletin_section, body=edited_section_form
+    ),
+    "reports:section_delete": Entry(
+        Check.FOREIGN,
+        cases=huade_bulletin_section,
+        body=lambda s: {"version": _bulletin_version(s)},
+        # A stale version: refused with 409 after the access check, nothing deleted.
+        owner_body=lambda s: {"version": STALE},
+    ),
+    "reports:bulletin_publish": Entry(
+        Check.FOREIGN,
+        cases=huade_bulletin,
+        body=lambda s: {"pub-issue_date": _today_plus(s, 0), "pub-version": _bulletin_version(s)},
+        owner_body=lambda s: {"pub-issue_date": _today_plus(s, 0), "pub-version": STALE},
+    ),
+    "reports:bulletin_delete": Entry(
+        Check.FOREIGN,
+        cases=huade_bulletin,
+        body=lambda s: {"version": _bulletin_version(s)},
+        owner_body=lambda s: {"version": STALE},
+    ),
+    # A draft has no document yet; a published issue's is every reader's.
+    "reports:bulletin_docx": Entry(
+        Check.SHARED,
+        "a published issue's .docx is circulated to every reader; a draft has none",
+        cases=lambda s: [Case({"pk": s.published_bulletin.pk})],
+        verify=lambda s, response: _circulated_document(s, response, "docx"),
+    ),
+    "reports:bulletin_pdf": Entry(
+        Check.SHARED,
+        "a published issue's PDF is circulated to every reader; a draft has none",
+        cases=lambda s: [Case({"pk": s.published_bulletin.pk})],
+        verify=lambda s, response: _circulated_document(s, response, "pdf"),
+    ),
+    # --- reports: reports for superiors from templates (views_templates.py)
+    "reports:templates": Entry(
+        Check.HIDDEN,
+        "report templates are the offices' working tools: a county is told there are none",
+        cases=lambda s: [Case({}, OFFICE, "the potato office's staff fill their templates")],
+    ),
+    "reports:template": Entry(Check.FOREIGN, cases=report_template),
+    "reports:template_docx": Entry(Check.FOREIGN, cases=report_template, body=report_form),
     # --- the admin site (every other admin:* pattern falls under NAMESPACES["admin"])
     "admin:login": Entry(Check.NO_DATA, "sends everyone to the platform's own sign-in page"),
 }

@@ -66,6 +66,13 @@ to the bureau): the projects' names, the investor, the content, the amounts, the
 agreement's file name, the progress, the drop reason, the event's title and summary. The
 potato office's upward application (向上争取: what is sought, the progress, the amount) is
 the bureau's alone: no county reads it.
+
+Reports (汇报): the bureau's 信息动态 and the potato office's 马铃薯工作动态. A published issue
+of each is the bureau's circular, read by every county. The potato office's draft about
+化德县's starch plant (its title, its sections) is seen by the office's staff alone (and the
+leaders, who compose the bureau's series only): 卓资县's liaison finds it nowhere, nor the
+potato office's report template (汇报材料) with its opening paragraph, nor the office's or
+化德县's dashboards.
 """
 
 import datetime
@@ -77,6 +84,7 @@ from types import SimpleNamespace
 
 import docx
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.utils import override_settings
 from django.utils import timezone
 from stdnum.cn import uscc
 
@@ -108,6 +116,8 @@ from zhuanban.org.models import Chain
 from zhuanban.org.roles import Role, UnitKind
 from zhuanban.org.tests.factories import ChainFactory, OrgUnitFactory, person
 from zhuanban.rectification import services as rectification_services
+from zhuanban.reports import services as report_services
+from zhuanban.reports.models import Bulletin, ReportTemplate, Series, SeriesKind
 from zhuanban.supervision import notice_services
 from zhuanban.supervision import services as supervision_services
 from zhuanban.supervision.lifecycle import NoticeAction
@@ -136,6 +146,7 @@ HUADE_EXTENSION = "钢构到货延迟二十天"
 HUADE_NOTE = "化德县内部备注八四二"
 HUADE_TABLE = "化德县肉羊出栏统计表"
 HUADE_NOTIFICATION = "化德县专属提醒九一七"
+HUADE_JOB = "化德县导出台账任务三七五"
 HUADE_FIGURE = Decimal("8642.13")
 # Supervision and rectification
 HUADE_GROUP = "化德县冷链仓储专项督导组"
@@ -241,6 +252,15 @@ UPWARD_REQUESTED = Decimal("2468.35")
 ZHUOZI_PROJECT = "卓资县燕麦精深加工项目"
 ZHUOZI_PLANNED = Decimal("3260.00")
 ZHUOZI_ACTIVITY = "卓资县燕麦产业招商洽谈会"
+# Reports
+HUADE_BULLETIN = "化德县马铃薯淀粉厂环保整改情况（内部稿）"
+HUADE_BULLETIN_HEADING = "一、化德县淀粉厂排查情况"
+HUADE_BULLETIN_TEXT = "化德县淀粉废水超标排放四二六"
+PUBLISHED_BULLETIN = "马铃薯产业发展示范区建设稳步推进"
+PUBLISHED_TEXT = "全市马铃薯种植面积稳定在三百万亩以上"
+NEWS_BULLETIN = "全市农牧业重点工作进展"
+REPORT_TEMPLATE = "马铃薯产业发展示范区建设进展情况"
+REPORT_TEMPLATE_OPENING = "示范区内部测算口径三八五"
 
 
 def credit_code(n: int, region: str) -> str:
@@ -262,6 +282,7 @@ SECRETS = (
     "内部备注八四二",
     "肉羊出栏统计表",
     "专属提醒九一七",
+    "导出台账任务三七五",
     "8642.13",
     "8,642.13",
     "8642.1",  # as a figure shown with one decimal
@@ -353,6 +374,11 @@ SECRETS = (
     "自治区农牧厅初审五九四",
     "2468.35",
     "2,468.35",
+    # reports: the potato office's draft and report template
+    "淀粉厂环保整改",
+    "淀粉厂排查情况",
+    "淀粉废水超标排放四二六",
+    "内部测算口径三八五",
 )
 ZHUOZI_TASK = "卓资县种薯繁育基地建设"
 
@@ -1445,6 +1471,77 @@ def _build_investment(world, today):
     )
 
 
+def _bulletin(actor, series, title: str, sections: list[tuple[str, str]]):
+    bulletin = report_services.bulletin_create(actor=actor, series=series, title=title)
+    for heading, body in sections:
+        section = report_services.section_save(
+            actor=actor, bulletin=bulletin, expected_version=None, heading=heading, body=body
+        )
+    bulletin.refresh_from_db()
+    return bulletin, section
+
+
+def _build_reports(world):
+    """Bulletins and a report template: see the module's docstring. Series are set up by
+    the administrators (no service); issues are composed and published by their
+    offices."""
+    news = Series.objects.create(
+        name="信息动态", kind=SeriesKind.NEWS, issuer=world.bureau, sort_order=1
+    )
+    potato_news = Series.objects.create(
+        name="马铃薯工作动态", kind=SeriesKind.NEWS, issuer=world.potato, sort_order=2
+    )
+    # Published: every county reads them (no PDF: LibreOffice would take seconds).
+    published, _section = _bulletin(
+        world.office, potato_news, PUBLISHED_BULLETIN, [("一、总体情况", PUBLISHED_TEXT)]
+    )
+    news_issue, _section = _bulletin(
+        world.leader, news, NEWS_BULLETIN, [("一、重点任务", "重点任务有序推进。")]
+    )
+    with override_settings(BULLETIN_PDF=False):
+        published = report_services.bulletin_publish(
+            actor=world.office, bulletin=published, expected_version=published.version
+        )
+        news_issue = report_services.bulletin_publish(
+            actor=world.leader, bulletin=news_issue, expected_version=news_issue.version
+        )
+    # The PDF LibreOffice would have made of the potato office's issue.
+    pdf = store_upload(
+        SimpleUploadedFile("马铃薯工作动态第1期.pdf", PDF, content_type="application/pdf"),
+        user=world.office,
+        allowed={".pdf"},
+    )
+    Bulletin.objects.filter(pk=published.pk).update(pdf=pdf)
+    published.refresh_from_db()
+    # The potato office's draft about 化德县: its staff's alone.
+    draft, draft_section = _bulletin(
+        world.office,
+        potato_news,
+        HUADE_BULLETIN,
+        [
+            ("", "市马铃薯产业办近期对重点加工企业开展了排查。"),
+            (HUADE_BULLETIN_HEADING, HUADE_BULLETIN_TEXT),
+        ],
+    )
+    template = ReportTemplate.objects.create(
+        title=REPORT_TEMPLATE,
+        office=world.potato,
+        opening=REPORT_TEMPLATE_OPENING,
+        sections=[
+            {"heading": "一、基本情况", "source": "", "params": {}, "text": "示范区建设稳步推进。"},
+        ],
+    )
+    return SimpleNamespace(
+        news=news,
+        potato_news=potato_news,
+        published_bulletin=published,
+        news_issue=news_issue,
+        huade_bulletin=draft,
+        huade_bulletin_section=draft_section,
+        report_template=template,
+    )
+
+
 def build_scene(world) -> SimpleNamespace:
     today = timezone.localdate()
     scene = SimpleNamespace(world=world, today=today)
@@ -1458,7 +1555,30 @@ def build_scene(world) -> SimpleNamespace:
     scene.__dict__.update(vars(_build_brand(world, today)))
     scene.chain = ChainFactory(code="potato", name="马铃薯产业链", short_name="薯")
     scene.__dict__.update(vars(_build_investment(world, today)))
+    scene.__dict__.update(vars(_build_reports(world)))
     (scene.huade_notification,) = notify.notify(
         [world.huade_liaison], kind="test", title=HUADE_NOTIFICATION, url="/tasks/"
     )
+    scene.huade_job = _huade_job(world)
     return scene
+
+
+def _huade_job(world):
+    """A finished export of 化德县's liaison, with its file: theirs alone (ops.access)."""
+    from zhuanban.ops.lifecycle import JobStatus
+    from zhuanban.ops.models import Job
+
+    result = store_upload(
+        SimpleUploadedFile(f"{HUADE_JOB}.pdf", PDF, content_type="application/pdf"),
+        user=world.huade_liaison,
+    )
+    return Job.objects.create(
+        kind="tasks.ledger",
+        title=HUADE_JOB,
+        owner=world.huade_liaison,
+        status=JobStatus.SUCCEEDED,
+        total=3,
+        done=3,
+        result_text=HUADE_JOB,
+        result_file=result,
+    )

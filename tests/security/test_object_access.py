@@ -58,7 +58,7 @@ LOGIN_PATH = "/accounts/login/"
 def fingerprint() -> dict:
     """Every business row (tasks, dispatch, supervision, rectification, assessment,
     documents and meetings, the brand register, the investment pipeline, org,
-    notifications, files, users): what a refused request must leave exactly as it was.
+    bulletins, notifications, files, users): what a refused request must leave exactly as it was.
     The many-to-many tables count too (a visit's photos, a report's evidence). The audit
     trail is left out: recording a refusal there is allowed."""
     models = [
@@ -70,7 +70,9 @@ def fingerprint() -> dict:
         *apps.get_app_config("documents").get_models(include_auto_created=True),
         *apps.get_app_config("brand").get_models(include_auto_created=True),
         *apps.get_app_config("investment").get_models(include_auto_created=True),
+        *apps.get_app_config("reports").get_models(include_auto_created=True),
         *apps.get_app_config("org").get_models(include_auto_created=True),
+        *apps.get_app_config("ops").get_models(include_auto_created=True),
         Notification,
         StoredFile,
         get_user_model(),

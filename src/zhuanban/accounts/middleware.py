@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from zhuanban.accounts import policy
 from zhuanban.core import audit
 from zhuanban.core.models import AuditAction
+from zhuanban.ops import health
 
 LAST_ACTIVITY_KEY = "accounts_last_activity"
 # Once a session has passed the checks, it is not asked again (no queries) until this
@@ -78,6 +79,8 @@ class AccountPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info in health.PATHS:
+            return self.get_response(request)  # probes: no user, no session, no redirect
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response = self._idle_timeout(request) or self._gate(request)

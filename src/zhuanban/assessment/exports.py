@@ -15,7 +15,7 @@ The queries do not grow with units or items: the detail rows stream in chunks.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
@@ -184,6 +184,10 @@ class SchemeSheet:
     def tops(self) -> list[Item]:
         return [item for item in self.items if item.parent_id is None]
 
+    def detail_count(self) -> int:
+        """How many rows `detail_rows` streams (one query): what makes the sheet large."""
+        return Score.objects.filter(participant__in=self.participants).count()
+
     def detail_rows(self, chunk_size: int = CHUNK_SIZE) -> Iterator[Score]:
         """Every (unit, leaf item) score of the visible units, in the units' and the
         scheme's order, each with its evidence count: one query per chunk."""
@@ -236,8 +240,15 @@ def scores_title(scheme: Scheme) -> str:
     return _("%(scheme)s: score summary") % {"scheme": scheme.title}
 
 
-def write_scores_xlsx(data: SchemeSheet, out: BinaryIO, *, today: datetime.date) -> None:
-    """Write the score summary and the scores by item of `data` to `out`."""
+def write_scores_xlsx(
+    data: SchemeSheet,
+    out: BinaryIO,
+    *,
+    today: datetime.date,
+    rows: Iterable[Score] | None = None,
+) -> None:
+    """Write the score summary and the scores by item of `data` to `out`; `rows` are
+    `data.detail_rows()` as a job counts them."""
     scheme = data.scheme
     title = scores_title(scheme)
     wb = new_workbook(title)
@@ -278,7 +289,7 @@ def write_scores_xlsx(data: SchemeSheet, out: BinaryIO, *, today: datetime.date)
         wb, name=pgettext("sheet name", "Scores by item"), columns=_detail_columns(with_unit=True)
     )
     detail.head(_("%(scheme)s: scores by item") % {"scheme": scheme.title}, subtitle)
-    for score in data.detail_rows():
+    for score in data.detail_rows() if rows is None else rows:
         detail.append(
             [
                 ("center", score.participant.unit.name),

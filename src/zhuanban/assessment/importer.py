@@ -15,16 +15,24 @@ continues the item above it: its texts are appended, its 分值 added. A heading
 
 The workbook reading, the 序号 parsing and the unit matching are the task-list import's
 (`zhuanban.tasks.importer`).
+
+A large file (more rows than settings.JOB_SYNC_ROWS, as `rows_to_read()` tells without
+reading them) is checked and committed by background jobs (`import_jobs.py`): both take
+a `progress` to report each row, and the check keeps its plan as JSON (`plan_data()`,
+read back for the page by `plan_from_data()`).
 """
 
 import difflib
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import openpyxl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl.utils import get_column_letter
@@ -32,8 +40,9 @@ from openpyxl.utils import get_column_letter
 from zhuanban.assessment import scoping
 from zhuanban.assessment.lifecycle import DESIGN_STATES
 from zhuanban.assessment.models import HUNDRED, ZERO, Evidence, Item, Method, Scheme
-from zhuanban.assessment.services import METHOD_NEEDS, renumber
+from zhuanban.assessment.services import METHOD_NEEDS
 from zhuanban.core import audit
+from zhuanban.core.files import as_file, check_upload
 from zhuanban.core.models import AuditAction
 from zhuanban.org.models import OrgUnit
 from zhuanban.tasks.importer import (
@@ -53,7 +62,18 @@ from zhuanban.tasks.importer import (
 )
 from zhuanban.tasks.numbering import chinese_level
 
-__all__ = ["ERROR", "WARNING", "ImportPlan", "PlannedItem", "Problem", "commit", "parse_workbook"]
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "ImportPlan",
+    "PlannedItem",
+    "Problem",
+    "commit",
+    "parse_workbook",
+    "plan_data",
+    "plan_from_data",
+    "rows_to_read",
+]
 
 MAX_DATA_ROWS = 2000
 MAX_POINTS = Decimal("99999.99")  # Item.max_score: 7 digits, 2 decimals
@@ -359,10 +379,24 @@ class _Row:
     continued: list[int] = field(default_factory=list)
 
 
+class _NoProgress:
+    """What a caller without a progress bar passes: nothing is reported."""
+
+    def start(self, total=None, stage=""):
+        pass
+
+    def stage(self, stage):
+        pass
+
+    def advance(self, count=1):
+        pass
+
+
 class _Planner:
-    def __init__(self, sheet: _Sheet, scheme: Scheme):
+    def __init__(self, sheet: _Sheet, scheme: Scheme, progress=None):
         self.sheet = sheet
         self.scheme = scheme
+        self.progress = progress or _NoProgress()
         self.problems: list[Problem] = []
         self.rows: list[_Row] = []
         self.total: tuple[int, Decimal] | None = None  # the 合计 row and its value
@@ -391,9 +425,14 @@ class _Planner:
         self.numbered = any(
             self.own(row, NUMBER) for row in range(first, min(worksheet.max_row, 5000) + 1)
         )
+        progress = self.progress
+        progress.start(max(0, worksheet.max_row - self.sheet.header_row), _("Reading the rows"))
+        counted = self.sheet.header_row  # rows counted so far, blank ones included
         for row, _own, number, number_text in self.sheet.data_rows(
             self.problem, max_rows=MAX_DATA_ROWS
         ):
+            progress.advance(row - counted)
+            counted = row
             if self._total_row(row, number_text):
                 continue
             if number_text and number is None:
@@ -406,6 +445,7 @@ class _Planner:
                 )
                 continue
             self._row(row, number)
+        progress.advance(max(0, worksheet.max_row - counted))  # the blank rows at the end
 
     def _total_row(self, row: int, number_text: str) -> bool:
         label = _norm(number_text or self.own(row, TITLE))
@@ -962,10 +1002,42 @@ def _unknown_unit(units: _Units, name: str, why: str) -> str:
 # --- the dry run -----------------------------------------------------------------------
 
 
-def parse_workbook(source, *, scheme: Scheme, replace: bool = False) -> ImportPlan:
+def rows_to_read(source) -> int | None:
+    """How many rows the workbook's largest sheet declares, read from the size each sheet
+    states at its top (Excel and WPS write it) without loading a cell: whether the check
+    runs at once or in the background. 0 when the file is refused or cannot be opened
+    (the check says why at once); None when a sheet does not declare its size."""
+    upload, opened = as_file(source)
+    try:
+        try:
+            check_upload(upload, allowed={".xlsx"})
+        except ValidationError:
+            return 0
+        upload.seek(0)
+        data = upload.read()
+    finally:
+        if opened:
+            upload.close()
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # untrusted input: the check reports it as not a workbook
+        return 0
+    try:
+        sizes = [worksheet.max_row for worksheet in workbook.worksheets]
+    finally:
+        workbook.close()
+    if any(size is None for size in sizes):
+        return None
+    return max(sizes, default=0)
+
+
+def parse_workbook(source, *, scheme: Scheme, replace: bool = False, progress=None) -> ImportPlan:
     """The dry run: what importing `source` into `scheme` would create, and every
     problem. Raises ValidationError when the file itself is unusable (too large, not an
-    .xlsx, macros, a zip bomb)."""
+    .xlsx, macros, a zip bomb). `progress` (an ops.services.Progress) is told each row
+    read."""
+    progress = progress or _NoProgress()
+    progress.stage(_("Opening the file"))
     workbook, name, sha256 = read_workbook(source)
     plan = ImportPlan(
         scheme=scheme,
@@ -980,8 +1052,9 @@ def parse_workbook(source, *, scheme: Scheme, replace: bool = False) -> ImportPl
         if sheet is None:
             return plan
         plan.sheet = sheet.worksheet.title
-        planner = _Planner(sheet, scheme)
+        planner = _Planner(sheet, scheme, progress)
         planner.read_rows()
+        progress.stage(_("Checking the items"))
         planner.note_continuations()
         planner.build_tree()
         planner.check_points_in_titles()
@@ -1006,9 +1079,36 @@ def parse_workbook(source, *, scheme: Scheme, replace: bool = False) -> ImportPl
 # --- committing ------------------------------------------------------------------------
 
 
-def commit(plan: ImportPlan, *, actor) -> list[Item]:
+def _new_item(scheme: Scheme, item: PlannedItem, created: dict[int, Item]) -> Item:
+    """The item to insert, with its place in the tree as `services.renumber` would set
+    it (the plan numbered the tree already): renumbering after the insert is an UPDATE
+    per field and batch, the slowest part of a large import."""
+    parent = created[id(item.parent)] if item.parent else None
+    position = item.positions[-1]
+    return Item(
+        scheme=scheme,
+        parent=parent,
+        root_id=parent.root_id if parent else None,
+        position=position,
+        sort_path=f"{parent.sort_path if parent else ''}{position:04d}.",
+        depth=item.depth,
+        number=item.number,
+        is_heading=bool(item.children),
+        title=item.title,
+        max_score=item.max_score,
+        weight=item.weight,
+        method=item.method,
+        criteria=item.criteria,
+        evidence_required=item.evidence_required,
+        responsible_text=item.responsible_text,
+    )
+
+
+def commit(plan: ImportPlan, *, actor, progress=None) -> list[Item]:
     """Create the plan's items in one transaction (replacing the scheme's items when the
-    plan says so); all or nothing. Refuses a plan with errors."""
+    plan says so); all or nothing. Refuses a plan with errors. `progress` is told the
+    items written, a level of the tree at a time."""
+    progress = progress or _NoProgress()
     if not plan.is_valid:
         raise ValidationError(
             _("The file has errors; nothing was imported. Correct them and upload it again."),
@@ -1037,27 +1137,18 @@ def commit(plan: ImportPlan, *, actor) -> list[Item]:
                 )
             scheme.items.all().delete()
         created: dict[int, Item] = {}
+        progress.start(len(plan.items), _("Saving the items"))
         depths = sorted({item.depth for item in plan.items})
         for depth in depths:  # parents first: one insert per level
             level = [item for item in plan.items if item.depth == depth]
-            objects = [
-                Item(
-                    scheme=scheme,
-                    parent=created[id(item.parent)] if item.parent else None,
-                    position=item.positions[-1],
-                    sort_path=f"~import-{depth}-{n}",
-                    title=item.title,
-                    max_score=item.max_score,
-                    weight=item.weight,
-                    method=item.method,
-                    criteria=item.criteria,
-                    evidence_required=item.evidence_required,
-                    responsible_text=item.responsible_text,
-                )
-                for n, item in enumerate(level)
-            ]
+            objects = [_new_item(scheme, item, created) for item in level]
             Item.objects.bulk_create(objects)
+            if depth == 0:  # a top-level item is its own root
+                Item.objects.filter(scheme=scheme, parent__isnull=True).update(root=F("pk"))
+                for obj in objects:
+                    obj.root_id = obj.pk
             created.update({id(item): obj for item, obj in zip(level, objects, strict=True)})
+            progress.advance(len(level))
         Through = Item.responsible_units.through
         Through.objects.bulk_create(
             [
@@ -1067,7 +1158,6 @@ def commit(plan: ImportPlan, *, actor) -> list[Item]:
             ],
             batch_size=500,
         )
-        renumber(scheme)
         audit.record(
             actor=actor,
             action=AuditAction.IMPORT,
@@ -1083,3 +1173,89 @@ def commit(plan: ImportPlan, *, actor) -> list[Item]:
             message="assessment items import",
         )
     return list(scheme.items.order_by("sort_path"))
+
+
+# --- the plan kept by a background check ---------------------------------------------------
+
+
+def _decimal_data(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def plan_data(plan: ImportPlan) -> dict:
+    """The plan as JSON, for the page that shows a background check's result (the commit
+    reads the file again; this is only ever shown)."""
+    index = {id(item): n for n, item in enumerate(plan.items)}
+    return {
+        "file_name": plan.file_name,
+        "sha256": plan.sha256,
+        "sheet": plan.sheet,
+        "replace": plan.replace,
+        "existing_count": plan.existing_count,
+        "counts": {
+            "items": len(plan.items),
+            "scored": plan.leaf_count,
+            "errors": len(plan.errors),
+            "warnings": len(plan.warnings),
+        },
+        "items": [
+            {
+                "row": item.row,
+                "last_row": item.last_row,
+                "title": item.title,
+                "source_number": item.source_number,
+                "parent": index[id(item.parent)] if item.parent is not None else None,
+                "positions": item.positions,
+                "number": item.number,
+                "max_score": _decimal_data(item.max_score),
+                "weight": _decimal_data(item.weight),
+                "method": item.method,
+                "criteria": item.criteria,
+                "evidence_required": item.evidence_required,
+                "responsible_text": item.responsible_text,
+                "units": [[unit.pk, unit.name] for unit in item.responsible_units],
+                "notes": item.notes,
+            }
+            for item in plan.items
+        ],
+        "problems": [
+            [p.row, p.column, p.header, p.message, p.code, p.level] for p in plan.problems
+        ],
+    }
+
+
+def plan_from_data(data: dict, scheme: Scheme) -> ImportPlan:
+    """The plan `plan_data` kept, with its tree, to show as the dry run shows one."""
+    items: list[PlannedItem] = []
+    for entry in data.get("items", []):
+        parent = items[entry["parent"]] if entry["parent"] is not None else None
+        item = PlannedItem(
+            row=entry["row"],
+            last_row=entry["last_row"],
+            title=entry["title"],
+            source_number=entry["source_number"],
+            parent=parent,
+            positions=list(entry["positions"]),
+            number=entry["number"],
+            max_score=None if entry["max_score"] is None else Decimal(entry["max_score"]),
+            weight=None if entry["weight"] is None else Decimal(entry["weight"]),
+            method=entry["method"],
+            criteria=entry["criteria"],
+            evidence_required=entry["evidence_required"],
+            responsible_text=entry["responsible_text"],
+            responsible_units=[OrgUnit(pk=pk, name=name) for pk, name in entry["units"]],
+            notes=list(entry["notes"]),
+        )
+        if parent is not None:
+            parent.children.append(item)
+        items.append(item)
+    return ImportPlan(
+        scheme=scheme,
+        items=items,
+        problems=[Problem(*problem) for problem in data.get("problems", [])],
+        file_name=data.get("file_name", ""),
+        sha256=data.get("sha256", ""),
+        sheet=data.get("sheet", ""),
+        replace=bool(data.get("replace")),
+        existing_count=data.get("existing_count", 0),
+    )

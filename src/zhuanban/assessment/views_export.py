@@ -9,52 +9,54 @@ Who gets what:
 - a unit's scorecard and its bundle: whoever may see that unit's scorecard
   (access.get_participant_for_user); anyone else gets 404.
 
+Large ones in the background (`export_jobs`, the same names, audit and writers): the
+score sheet beyond settings.JOB_SYNC_ROWS rows of scores by item is offered as a job
+(`ops.exports.offer`), and so is a bundle beyond `bundle.SYNC_FILES` files or
+`bundle.SYNC_BYTES` bytes; a POST to the same address starts the job. A unit's scorecard
+is one unit's items (tens of rows): always written at once, GET only.
+
 A fixed number of queries whatever the number of units, items or files.
 """
 
-import logging
 import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from zhuanban.assessment import bundle, exports
-from zhuanban.assessment.access import get_participant_for_user, get_scheme_for_user
+from zhuanban.assessment import bundle, export_jobs, exports
+from zhuanban.assessment.access import get_participant_for_user
 from zhuanban.core import audit
 from zhuanban.core.downloads import SPOOL_BYTES
 from zhuanban.core.excel import xlsx_attachment
-from zhuanban.core.models import AuditAction, AuditOutcome
+from zhuanban.core.models import AuditAction
 from zhuanban.core.ratelimits import limit_export
-
-logger = logging.getLogger(__name__)
-
-ZIP_CONTENT_TYPE = "application/zip"
+from zhuanban.ops import exports as job_exports
+from zhuanban.ops import services
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 @limit_export
 def scheme_scores(request, pk: int):
-    scheme = get_scheme_for_user(request.user, pk)
-    today = timezone.localdate()
-    data = exports.scheme_sheet(request.user, scheme)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        instance=scheme,
-        object_type="assessment.score_sheet",
-        after={"units": len(data.ranked), "of": data.unit_count},
-        message="assessment score sheet exported to xlsx",
-    )
-    return xlsx_attachment(
-        lambda out: exports.write_scores_xlsx(data, out, today=today),
-        _("Assessment scores-%(scheme)s.xlsx")
-        % {"scheme": bundle.safe_name(scheme.title, bundle.FOLDER_MAX_CHARS)},
+    export = export_jobs.scores_export(request.user, pk)
+
+    def answer():
+        export.audit(request.user)
+        return xlsx_attachment(export.write, export.filename)
+
+    return job_exports.offer(
+        request,
+        kind=export_jobs.SCORES,
+        title=export.title,
+        count=export.count(),
+        params={"scheme": export.data.scheme.pk},
+        answer=answer,
     )
 
 
@@ -83,42 +85,33 @@ def participant_scores(request, pk: int):
     )
 
 
-def _record_failures(request, participant, result: bundle.Bundle) -> None:
-    """Each file left out for its integrity: an audit event as core.downloads records a
-    refused download, a log line, and a warning for the user."""
-    for line in result.failed:
-        stored = line.evidence.file
-        missing = line.check == bundle.Check.MISSING_FILE
-        audit.record(
-            actor=request.user,
-            action=AuditAction.DOWNLOAD,
-            instance=stored,
-            before={"sha256": stored.sha256, "size": stored.size},
-            after={
-                "sha256": line.found_sha256,
-                "context": f"{participant._meta.label_lower}:{participant.pk}",
-            },
-            message="file missing from storage"
-            if missing
-            else "file integrity check failed (evidence bundle)",
-            outcome=AuditOutcome.FAILURE,
-        )
-        logger.error(
-            "stored file %s (%s) %s: left out of the evidence bundle of participant %s",
-            stored.pk,
-            stored.file.name,
-            "is missing" if missing else "does not match its recorded SHA-256",
-            participant.pk,
-        )
-    if result.failed:
-        messages.warning(request, bundle.failures_text(result))
-
-
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 @limit_export
 def evidence_bundle(request, pk: int):
     participant = get_participant_for_user(request.user, pk)
+    title = export_jobs.bundle_title(participant)
+    if request.method == "POST":
+        job = services.start(
+            kind=export_jobs.BUNDLE,
+            title=title,
+            owner=request.user,
+            params={"participant": participant.pk},
+        )
+        return redirect("ops:job", pk=job.pk)
+    size = bundle.measure(participant)
+    if size.in_background:
+        return render(
+            request,
+            "assessment/bundle_offer.html",
+            {
+                "participant": participant,
+                "title": title,
+                "size": size,
+                "sync_files": bundle.SYNC_FILES,
+                "sync_bytes": bundle.SYNC_BYTES,
+            },
+        )
     today = timezone.localdate()
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     try:
@@ -126,27 +119,15 @@ def evidence_bundle(request, pk: int):
     except BaseException:
         out.close()
         raise
-    _record_failures(request, participant, result)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        instance=participant,
-        object_type="assessment.evidence_bundle",
-        after={
-            "unit": participant.unit_id,
-            "files": len(result.included),
-            "failed": [line.evidence.file_id for line in result.failed],
-            "lacking": [line.item.pk for line in result.lacking],
-            "size": result.size,
-            "sha256": result.sha256,
-        },
-        message="evidence bundle exported to zip",
-    )
+    export_jobs.record_failures(request.user, participant, result)
+    if result.failed:
+        messages.warning(request, bundle.failures_text(result))
+    export_jobs.audit_bundle(request.user, participant, result)
     response = FileResponse(
         out,
         as_attachment=True,
         filename=bundle.bundle_file_name(participant),
-        content_type=ZIP_CONTENT_TYPE,
+        content_type=export_jobs.ZIP_CONTENT_TYPE,
     )
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)

@@ -1,27 +1,41 @@
 """Importing a scheme's items from Excel: upload → dry run (the tree as it will be
 created and every problem by cell) → confirm. The checked file waits in storage under
 imports/ (its name in the session) until it is confirmed, replaced or abandoned;
-confirming reads it again. Also the blank template in the form the importer reads."""
+confirming reads it again. Also the blank template in the form the importer reads.
+
+A file with more than settings.JOB_SYNC_ROWS rows is stored at once and checked by a
+background job (`import_jobs.py`): its owner follows the job's progress and comes back
+here with `?job=<id>` to the same dry run, where confirming starts the job that imports
+it."""
+
+import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl.utils import get_column_letter
 
-from zhuanban.assessment import importer, scoping
+from zhuanban.assessment import import_jobs, importer, scoping
 from zhuanban.assessment.access import get_scheme_for_user
 from zhuanban.assessment.lifecycle import DESIGN_STATES
 from zhuanban.assessment.models import Scheme
 from zhuanban.core import excel
 from zhuanban.core.excel import Column
+from zhuanban.core.files import store_upload
 from zhuanban.core.ledger import LedgerSheet, new_workbook
 from zhuanban.core.pending import PendingUploads
 from zhuanban.core.ratelimits import limit_export, limit_import
+from zhuanban.ops import access as job_access
+from zhuanban.ops import services as jobs
+from zhuanban.ops.lifecycle import JobStatus
+from zhuanban.ops.models import Job
 
 PENDING = PendingUploads("assessment_import_pending", "imports")
 
@@ -49,27 +63,36 @@ class ImportForm(forms.Form):
             del self.fields["replace"]
 
 
-def _manageable_scheme(request, pk: int) -> Scheme:
-    """The scheme (404 when not visible), 403 unless the user organises it."""
-    scheme = get_scheme_for_user(request.user, pk)
-    if not scoping.can_manage(request.user, scheme):
-        raise PermissionDenied
-    return scheme
-
-
-def _page(request, scheme: Scheme, form: ImportForm, plan=None, token=None):
+def _page(request, scheme: Scheme, form: ImportForm, plan=None, token=None, plan_job=None):
     return render(
         request,
         "assessment/import.html",
-        {"scheme": scheme, "form": form, "plan": plan, "token": token},
+        {"scheme": scheme, "form": form, "plan": plan, "token": token, "plan_job": plan_job},
     )
+
+
+def _plan_job(user, scheme: Scheme, raw) -> Job:
+    """The check job named in the request: the user's own, for this very scheme (404
+    otherwise, as for a job that does not exist)."""
+    try:
+        pk = uuid.UUID(str(raw))
+    except ValueError:
+        raise Http404 from None
+    job = job_access.get_job_for_user(user, pk)
+    if job.kind != import_jobs.CHECK or (job.params or {}).get("scheme") != scheme.pk:
+        raise Http404
+    return job
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 @limit_import
 def scheme_import(request, pk: int):
-    scheme = _manageable_scheme(request, pk)
+    scheme = get_scheme_for_user(request.user, pk)  # 404 when not visible
+    named = request.POST.get("job") if request.method == "POST" else request.GET.get("job")
+    plan_job = _plan_job(request.user, scheme, named) if named else None
+    if not scoping.can_manage(request.user, scheme):
+        raise PermissionDenied
     if scheme.status not in DESIGN_STATES:
         PENDING.discard(request, scheme.pk)
         messages.error(
@@ -77,16 +100,25 @@ def scheme_import(request, pk: int):
         )
         return redirect(scheme)
     if request.method == "POST" and "confirm" in request.POST:
+        if plan_job is not None:
+            return _confirm_job(request, scheme, plan_job)
         return _confirm(request, scheme)
     if request.method == "POST" and "cancel" in request.POST:
         PENDING.discard(request, scheme.pk)
         return redirect(scheme)
     existing = scheme.items.count()
+    if request.method == "GET" and plan_job is not None:
+        return _job_plan(request, scheme, plan_job, existing)
     form = ImportForm(request.POST or None, request.FILES or None, existing=existing)
     plan = token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         replace = bool(form.cleaned_data.get("replace"))
+        rows = importer.rows_to_read(upload)
+        if rows is None or rows > settings.JOB_SYNC_ROWS:
+            started = _check_in_background(request, scheme, upload, replace)
+            if started is not None:
+                return started
         try:
             plan = importer.parse_workbook(upload, scheme=scheme, replace=replace)
         except ValidationError as error:
@@ -97,6 +129,65 @@ def scheme_import(request, pk: int):
             else:
                 PENDING.discard(request, scheme.pk)
     return _page(request, scheme, form, plan, token)
+
+
+# --- large files, in the background ---------------------------------------------------------
+
+
+def _check_in_background(request, scheme: Scheme, upload, replace: bool):
+    """Store the file and start its dry run; the owner follows it on the job's page.
+    None when the file is refused on the way in (the dry run at once then says why)."""
+    try:
+        stored = store_upload(upload, user=request.user, allowed={".xlsx"})
+    except ValidationError:
+        return None
+    PENDING.discard(request, scheme.pk)
+    job = jobs.start(
+        kind=import_jobs.CHECK,
+        title=_("Check %(file)s (%(scheme)s)") % {"file": stored.name, "scheme": scheme.title},
+        owner=request.user,
+        params={"scheme": scheme.pk, "replace": replace},
+        input_file=stored,
+    )
+    return redirect("ops:job", pk=job.pk)
+
+
+def _job_plan(request, scheme: Scheme, job: Job, existing: int):
+    """The finished dry run: the tree and every problem, with the confirm button."""
+    if job.status != JobStatus.SUCCEEDED:
+        return redirect("ops:job", pk=job.pk)  # still running, or failed: its page says
+    plan = importer.plan_from_data(job.result_data or {}, scheme)
+    return _page(request, scheme, ImportForm(existing=existing), plan, plan_job=job)
+
+
+def _confirm_job(request, scheme: Scheme, check: Job):
+    """Start the job that imports the checked file (or show the one started)."""
+    data = check.result_data or {}
+    plan = importer.plan_from_data(data, scheme)
+    if check.status != JobStatus.SUCCEEDED or not plan.is_valid or check.input_file_id is None:
+        messages.error(
+            request, _("The checked file is no longer waiting for confirmation; upload it again.")
+        )
+        return redirect("assessment:scheme_import", pk=scheme.pk)
+    started = import_jobs.commit_of(check)
+    if started is None:
+        started = jobs.start(
+            kind=import_jobs.COMMIT,
+            title=_("Import %(file)s (%(scheme)s)")
+            % {"file": plan.file_name, "scheme": scheme.title},
+            owner=request.user,
+            params={
+                "scheme": scheme.pk,
+                "replace": plan.replace,
+                "existing_count": plan.existing_count,
+                "check": str(check.pk),
+            },
+            input_file=check.input_file,
+        )
+    return redirect("ops:job", pk=started.pk)
+
+
+# --- confirming a file checked at once -------------------------------------------------------
 
 
 def _confirm(request, scheme: Scheme):

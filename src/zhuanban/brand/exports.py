@@ -17,7 +17,7 @@
 
 import datetime
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -193,7 +193,10 @@ def register_subtitle(data: Register) -> str:
     )
 
 
-def write_register_xlsx(data: Register, out: BinaryIO) -> None:
+def write_register_xlsx(
+    data: Register, out: BinaryIO, rows: Iterable[Enterprise] | None = None
+) -> None:
+    """Write the register to `out`; `rows` are `data.rows()` as a job counts them."""
     title = register_title()
     wb = new_workbook(title)
     columns = register_columns()
@@ -205,7 +208,7 @@ def write_register_xlsx(data: Register, out: BinaryIO) -> None:
     )
     sheet.head(title, register_subtitle(data))
     kinds = {value: str(label) for value, label in Enterprise._meta.get_field("kind").choices}
-    for number, enterprise in enumerate(data.rows(), start=1):
+    for number, enterprise in enumerate(data.rows() if rows is None else rows, start=1):
         sheet.append(_register_values(number, enterprise, kinds))
     totals = data.totals
     count = totals["enterprises"]
@@ -463,5 +466,6 @@ def pdf_available() -> bool:
 
 
 def certificate_pdf(docx: bytes) -> bytes | None:
-    """The certificate as PDF (LibreOffice), or None where it cannot be made."""
+    """The certificate as PDF (LibreOffice), or None where it cannot be made. Seconds of
+    work: a background job calls it (brand.pdf_jobs), never a request."""
     return word.to_pdf(docx)

@@ -1,5 +1,6 @@
 """Screens of one licence (授权证书): what it covers and until when, its logo use (用标), its
-QR code, its certificate (.docx/.pdf), removal (清退); and the register as .xlsx.
+QR code, its certificate (.docx at once; .pdf made in the background, `pdf_jobs`), removal
+(清退); and the register as .xlsx.
 
 Thin views: the licence comes through `brand.access` (404 when the user may not see
 it); who may act is `brand.scoping.parties` (403 when they see but may not act), and
@@ -22,8 +23,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhuanban.brand import access, exports, qr, scoping, services
-from zhuanban.brand.forms_licences import LicenceRemoveForm, LogoUseForm, RegisterFilterForm
+from zhuanban.brand import access, export_jobs, exports, pdf_jobs, qr, scoping, services
+from zhuanban.brand.forms_licences import LicenceRemoveForm, LogoUseForm
 from zhuanban.brand.lifecycle import Party
 from zhuanban.brand.models import Channel, Licence, LicenceState, LogoUse, Product
 from zhuanban.core import audit, word
@@ -33,7 +34,8 @@ from zhuanban.core.excel import xlsx_attachment
 from zhuanban.core.models import AuditAction, StoredFile
 from zhuanban.core.pages import field_labels
 from zhuanban.core.ratelimits import limit_export, limit_import
-from zhuanban.org.access import require_business_data
+from zhuanban.ops import exports as job_exports
+from zhuanban.org.scoping import scope_for
 
 INVALID_STATUS = 422
 # Who records logo use: the enterprise itself, or the brand office for it.
@@ -72,6 +74,7 @@ def _render_detail(request, licence: Licence, *, remove_form=None, status: int =
     user = request.user
     state = licence.state_on(timezone.localdate())
     may_remove = scoping.is_brand_staff(user) and licence.revoked_on is None
+    pdf_available = exports.pdf_available()
     if may_remove and remove_form is None:
         remove_form = LicenceRemoveForm(licence=licence)
     context = {
@@ -85,7 +88,8 @@ def _render_detail(request, licence: Licence, *, remove_form=None, status: int =
         "remove_form": remove_form if may_remove else None,
         "revoked_by": licence.revoked_by if licence.revoked_on else None,
         "verify_url": qr.verify_url(licence.number),
-        "pdf_available": exports.pdf_available(),
+        "pdf_available": pdf_available,
+        "pdf_job": pdf_jobs.pending_job(licence, user) if pdf_available else None,
         "labels": field_labels(Licence),
         "product_labels": field_labels(Product),
         "logo_labels": field_labels(LogoUse),
@@ -188,23 +192,18 @@ def certificate_docx(request, pk: int):
     )
 
 
-@require_GET
+@require_POST
 @login_required
 @limit_export
 def certificate_pdf(request, pk: int):
-    """The certificate as PDF, made by LibreOffice; 404 where it cannot be made (no
-    LibreOffice, or the conversion failed: see core.word.to_pdf), as for a supervision
-    notice issued without its PDF."""
-    data = _certificate(request, pk)
-    content = exports.certificate_pdf(exports.certificate_docx(data))
-    if content is None:
+    """The certificate as PDF: made by LibreOffice in a background job of the user's
+    (`pdf_jobs`), whose page they are sent to; the job already on its way when they asked
+    a moment ago. 404 where this server cannot make PDFs (no LibreOffice)."""
+    licence = access.get_licence_for_user(request.user, pk)
+    if not exports.pdf_available():
         raise Http404
-    _audit_certificate(request, data, "pdf")
-    return _file_response(
-        content,
-        exports.certificate_file_name(data.licence, "pdf"),
-        word.PDF_CONTENT_TYPE,
-    )
+    job = pdf_jobs.start(licence, owner=request.user)
+    return redirect("ops:job", pk=job.pk)
 
 
 # --- logo use ------------------------------------------------------------------------------
@@ -268,30 +267,31 @@ def logo_photo(request, pk: int):
 # --- the register --------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 @limit_export
 def register_xlsx(request):
     """原味乌兰察布授权企业名单表: licences valid today among those the user sees
-    (`?county=<pk>` for one county)."""
-    require_business_data(request.user)
-    form = RegisterFilterForm(request.GET or None)
-    data = exports.register(request.user, day=timezone.localdate(), county=form.county)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="brand.register",
-        object_repr=exports.register_title()[:255],
-        after={
-            "county": form.county.pk if form.county else None,
-            "enterprises": data.totals["enterprises"],
-            "format": "xlsx",
-        },
-        message="brand register exported to xlsx",
+    (`?county=<pk>` for one county). Up to settings.JOB_SYNC_ROWS enterprises a GET answers
+    the file at once; a larger register is offered as a background job, which a POST to
+    the same address starts (`export_jobs`: the same file, audited the same way)."""
+    export = export_jobs.register_export(request.user, request.GET)
+
+    def answer():
+        export.audit(request.user)
+        response = xlsx_attachment(export.write, export.filename)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    if scope_for(request.user).is_enterprise_login:
+        # Its own enterprise only (a row or two), and the job pages are not among the
+        # screens an enterprise's login reaches (org.middleware): always at once.
+        return answer()
+    return job_exports.offer(
+        request,
+        kind=export_jobs.REGISTER,
+        title=export.title,
+        count=export.count,
+        params={"query": request.GET.urlencode()},
+        answer=answer,
     )
-    response = xlsx_attachment(
-        lambda out: exports.write_register_xlsx(data, out),
-        f"{exports.register_title()}.xlsx",
-    )
-    patch_cache_control(response, private=True, no_store=True)
-    return response

@@ -47,6 +47,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, models, router, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhuanban.core import audit
 from zhuanban.core.models import AuditAction, AuditOutcome
@@ -302,8 +303,10 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def create_backup(output: Path | None = None, *, actor=None) -> Backup:
-    """Write one archive of the database and MEDIA_ROOT; audited (see below)."""
+def create_backup(output: Path | None = None, *, actor=None, progress=None) -> Backup:
+    """Write one archive of the database and MEDIA_ROOT; audited (see below). `progress`
+    (an ops.services.Progress, when run as a background job) hears the stages and counts
+    the files."""
     output = Path(output) if output else default_output()
     if output.exists():
         raise BackupError(f"{output} already exists; choose another name.")
@@ -311,7 +314,7 @@ def create_backup(output: Path | None = None, *, actor=None) -> Backup:
     partial = output.with_name(output.name + ".partial")
     try:
         with tempfile.TemporaryDirectory(prefix=".zhuanban-backup-", dir=output.parent) as tmp:
-            manifest = _write_archive(partial, Path(tmp))
+            manifest = _write_archive(partial, Path(tmp), progress)
         partial.chmod(0o600)  # password hashes and two-factor secrets are inside
         partial.replace(output)
     except Exception as error:
@@ -357,8 +360,10 @@ def _manifest_bytes(manifest: dict) -> bytes:
     return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
 
 
-def _write_archive(path: Path, tmp: Path) -> dict:
+def _write_archive(path: Path, tmp: Path, progress=None) -> dict:
     media_root = Path(settings.MEDIA_ROOT)
+    if progress is not None:
+        progress.start(None, _("Reading the database"))
     counts: dict[str, int] = {}
     data_path = tmp / "db.jsonl"
     with _snapshot():
@@ -372,9 +377,14 @@ def _write_archive(path: Path, tmp: Path) -> dict:
         members[DATA] = _add_file(tar, DATA, data_path)
         data_path.unlink()
         present = set()
-        for relative, file_path in _media_files(media_root):
+        files = list(_media_files(media_root))
+        if progress is not None:
+            progress.start(len(files), _("Archiving the uploaded files"))
+        for relative, file_path in files:
             members[MEDIA + relative] = _add_file(tar, MEDIA + relative, file_path)
             present.add(relative)
+            if progress is not None:
+                progress.advance()
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,

@@ -12,6 +12,9 @@ opinion-adoption table):
   two lines below the separator; the addressees (主送机关) flush left one line below;
 - headings numbered 一、（一）1．（1）, level 1 in 黑体, level 2 in 楷体_GB2312; a heading
   may run into the body text of its paragraph (一、基本情况。全县……);
+- a bulletin (简报, `BulletinDocument`) has its own header block instead of the 版头:
+  the series' name in red, （第N期） under it, the issuing unit and the date on the red
+  rule; and its 版记 (报/送/发, 编辑 and 签发, 印发) at the foot of the last page;
 - a document without 版头 (a research report, a speech) may carry a byline under its
   title: the author and the date centred in 楷体_GB2312 三号;
 - signature and date laid out as for a sealed document (GB/T 9704 7.3.5.1): the date
@@ -28,6 +31,9 @@ elsewhere. Text comes from users: characters XML cannot hold are dropped.
 
 `to_pdf()` converts a .docx with LibreOffice when it is installed, and answers None
 (logged) when it is not or fails: a PDF is a convenience, never a reason to fail.
+`store_docx()` stores a generated .docx with the change that made it (an issued notice,
+a published bulletin); a background job then converts it (`pdf_of()`, a few seconds of
+LibreOffice) and attaches the PDF to its record (`attach_pdf()`).
 """
 
 import logging
@@ -44,12 +50,19 @@ from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Twips
+
+from zhuanban.core import audit
+from zhuanban.core.files import store_upload
+from zhuanban.core.models import AuditAction, StoredFile
 
 logger = logging.getLogger(__name__)
 
@@ -358,11 +371,7 @@ class OfficialDocument:
     def __init__(
         self, *, title: str, header: str = "", number: str = "", addressees: str = ""
     ) -> None:
-        self._document = Document()
-        self._body = self._document.element.body
-        self._counters = [0, 0, 0, 0]
-        self._closed = False
-        self._setup(one_line(title), one_line(header))
+        self._start(title=title, author=header)
         header, number, title = one_line(header), one_line(number), one_line(title)
         if header:
             self._header(header)
@@ -384,6 +393,14 @@ class OfficialDocument:
                     before=LINE_PITCH,
                 )
             )
+
+    def _start(self, *, title: str, author: str) -> None:
+        """An empty A4 document: the page, the grid, page numbers and the defaults."""
+        self._document = Document()
+        self._body = self._document.element.body
+        self._counters = [0, 0, 0, 0]
+        self._closed = False
+        self._setup(one_line(title), one_line(author))
 
     # -- building -----------------------------------------------------------------------
 
@@ -679,6 +696,170 @@ class OfficialDocument:
             theme_language.set(qn("w:eastAsia"), "zh-CN")
 
 
+# 初号: a bulletin's name is printed larger than a 版头 when it is short (信息动态).
+BULLETIN_HEADER_MAX_SIZE = 42
+# A heading that carries its own number: 一、 （一） 1． 1. (half-width brackets too).
+_OWN_NUMBER = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[．.、])"
+)
+# 报：… 送：… 抄送：… a distribution line's label, up to its colon.
+_LABEL = re.compile(r"^[^：:，。\s]{1,4}[：:]")
+
+
+def has_own_number(text: str) -> bool:
+    """Whether a heading is numbered already (一、基本情况): print it as typed."""
+    return bool(_OWN_NUMBER.match(one_line(text)))
+
+
+def _tab_run(font: str, size: float):
+    run = _el("w:r")
+    run.append(_rpr(font, size))
+    run.append(_el("w:tab"))
+    return run
+
+
+class BulletinDocument(OfficialDocument):
+    """A bulletin (简报: 信息动态, 专报, 工作台账 …) as Chinese offices print them:
+
+        document = BulletinDocument(series="信息动态", number=5, title=...,
+                                    issuer="乌兰察布市农牧局办公室", issued_on=date(2023, 6, 20))
+        document.heading("一、总体进展", numbered=False)
+        document.paragraph(text)
+        document.record(distribution=["报：…", "发：…"], compiled_by=..., signed_by=...)
+        data = document.to_bytes()
+
+    The header block on the first page: the series' name centred in red 小标宋, as large
+    as fits (up to 初号); the issue number under it, centred: （第5期）; then the issuing
+    unit on the left and the date on the right, one character in from each side, on the
+    red rule across the type area; the issue's title in 小标宋 二号 two lines below. The
+    body as in any official document (headings, 仿宋 三号 paragraphs, page numbers), and
+    the 版记 between rules at the foot of the last page. A draft (number None) prints
+    without a number.
+    """
+
+    def __init__(
+        self, *, series: str, number: int | None, issuer: str, issued_on: date, title: str
+    ) -> None:
+        self._start(title=title, author=issuer)
+        series, title = one_line(series), one_line(title)
+        self.issuer, self.issued_on = one_line(issuer), issued_on
+        size = math.floor((TEXT_WIDTH / 20 - 4) / max(text_width(series), 1))
+        size = min(BULLETIN_HEADER_MAX_SIZE, max(HEADER_MIN_SIZE, size))
+        self._append(
+            _paragraph(
+                [_run(series, TITLE_FONT, size, RED)],
+                align="center",
+                before=LINE_PITCH,
+                line=round(size * 25),
+            )
+        )
+        self._append(
+            _paragraph(
+                [_body(f"（第{number}期）")] if number else [],
+                align="center",
+                before=LINE_PITCH,
+            )
+        )
+        self._append(
+            _paragraph(
+                [
+                    _body(self.issuer),
+                    _tab_run(BODY_FONT, BODY_SIZE),
+                    _body(chinese_date(issued_on)),
+                ],
+                align="left",
+                left=1,
+                right=1,
+                tabs=[("right", TEXT_WIDTH - CHAR_ADVANCE)],
+                before=LINE_PITCH,
+                bottom_border=_border("w:bottom", 12, RED, space=4),
+            )
+        )
+        self._append(
+            _paragraph([_run(title, TITLE_FONT, TITLE_SIZE)], align="center", before=2 * LINE_PITCH)
+        )
+
+    def record(
+        self,
+        *,
+        distribution: Sequence[str] = (),
+        compiled_by: str = "",
+        signed_by: str = "",
+    ) -> None:
+        """版记 at the foot of the last page, in 仿宋 4号 between rules (thick at the ends,
+        thin between the parts): the distribution, a line each (报：… 送：… 发：…, wrapping
+        under the first name after the label); 编辑 on the left and 签发 on the right; the
+        issuing unit and the date, ……印发."""
+        small = {"line": LINE_PITCH, "char": SMALL_CHAR, "right": 1}
+        parts: list[list] = []
+        lines = [line for line in (one_line(item) for item in distribution) if line]
+        if lines:
+            paragraphs = []
+            for line in lines:
+                text = line if line.endswith("。") else f"{line}。"
+                label = _LABEL.match(text)
+                hanging = len(label.group()) if label else 0
+                paragraphs.append(
+                    _paragraph(
+                        [_run(text, BODY_FONT, SMALL_SIZE)],
+                        align="both",
+                        left=1 + hanging,
+                        hanging=hanging,
+                        **small,
+                    )
+                )
+            parts.append(paragraphs)
+        people = [
+            f"{label}{name}"
+            for label, name in (("编辑：", one_line(compiled_by)), ("签发：", one_line(signed_by)))
+            if name
+        ]
+        if people:
+            runs = [_run(people[0], BODY_FONT, SMALL_SIZE)]
+            if len(people) > 1:
+                runs += [_tab_run(BODY_FONT, SMALL_SIZE), _run(people[1], BODY_FONT, SMALL_SIZE)]
+            parts.append(
+                [
+                    _paragraph(
+                        runs,
+                        align="left",
+                        left=1,
+                        tabs=[("right", TEXT_WIDTH - SMALL_CHAR)],
+                        **small,
+                    )
+                ]
+            )
+        parts.append(
+            [
+                _paragraph(
+                    [
+                        _run(self.issuer, BODY_FONT, SMALL_SIZE),
+                        _tab_run(BODY_FONT, SMALL_SIZE),
+                        _run(f"{chinese_date(self.issued_on)}印发", BODY_FONT, SMALL_SIZE),
+                    ],
+                    align="left",
+                    left=1,
+                    tabs=[("right", TEXT_WIDTH - SMALL_CHAR)],
+                    **small,
+                )
+            ]
+        )
+        thick, thin = 8, 6  # eighths of a point: 0.35 mm and 0.25 mm
+        table = _table([TEXT_WIDTH], borders=False, floating_bottom=True, margin=0)
+        for index, paragraphs in enumerate(parts):
+            rules = [
+                _border("w:top", thick if index == 0 else thin),
+                _border("w:bottom", thick if index == len(parts) - 1 else thin),
+            ]
+            row = _el("w:tr")
+            row.append(_cell(TEXT_WIDTH, paragraphs, borders=rules))
+            table.append(row)
+        self._append(table)
+        # The table floats; this paragraph anchors it and takes no room of its own.
+        self._append(_paragraph([], line=20))
+        self._closed = True
+
+
 def to_pdf(docx: bytes) -> bytes | None:
     """The document as PDF, made by LibreOffice (settings.SOFFICE_BINARY); None when
     LibreOffice is missing, fails or takes longer than SOFFICE_TIMEOUT_SECONDS."""
@@ -746,3 +927,46 @@ def _convert(binary: str, docx: bytes, folder: Path) -> bytes | None:
         )
         return None
     return pdf.read_bytes()
+
+
+def store_docx(*, actor, name: str, docx: bytes) -> StoredFile:
+    """Store a generated document as `<name>.docx`: the record, stored with the change that
+    made it. Its PDF is made after, in a background job (`pdf_of`, `attach_pdf`)."""
+    return store_upload(SimpleUploadedFile(f"{name}.docx", docx), user=actor, allowed={".docx"})
+
+
+def pdf_of(docx: StoredFile) -> bytes | None:
+    """The stored .docx as PDF (`to_pdf`); None when it cannot be made, logged: LibreOffice
+    missing, failing or timing out holds nothing back. FileNotFoundError when the .docx
+    is no longer in the storage."""
+    with docx.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        return to_pdf(data)
+    except Exception:
+        logger.exception("converting %s to PDF failed", docx.name)
+        return None
+
+
+def attach_pdf(queryset: QuerySet, pk: int, *, actor, pdf: bytes) -> StoredFile | None:
+    """Store `pdf` under its record's .docx name (`<name>.pdf`) and attach it to the record
+    (its `pdf` field), holding the record's row lock, with an audit event, in the caller's
+    transaction. None, and nothing changed, when the record has its PDF already (another
+    run attached it first)."""
+    with transaction.atomic():
+        record = queryset.select_for_update(of=("self",)).select_related("docx").get(pk=pk)
+        if record.pdf_id is not None:
+            return None
+        stem = record.docx.name.removesuffix(".docx") if record.docx_id else str(record.pk)
+        stored = store_upload(SimpleUploadedFile(f"{stem}.pdf", pdf), user=actor, allowed={".pdf"})
+        record.pdf = stored
+        record.save(update_fields=["pdf"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=record,
+            before={"pdf": None},
+            after={"pdf": stored.name, "pdf_sha256": stored.sha256},
+            message="PDF attached",
+        )
+    return stored

@@ -12,6 +12,7 @@ from zhuanban.demo.brand_data import load_brand
 from zhuanban.demo.dispatch_data import load_dispatch
 from zhuanban.demo.documents_data import load_documents
 from zhuanban.demo.investment_data import load_investment
+from zhuanban.demo.reports_data import load_reports
 from zhuanban.demo.supervision_data import load_supervision
 from zhuanban.demo.tasks_data import load_tasks
 from zhuanban.org import services as org
@@ -163,3 +164,4 @@ def load() -> None:
 
     load_brand(login=enterprise_login)
     load_investment()
+    load_reports()

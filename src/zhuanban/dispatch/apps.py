@@ -6,3 +6,9 @@ class DispatchConfig(AppConfig):
     name = "zhuanban.dispatch"
     label = "dispatch"
     verbose_name = _("Dispatch")
+
+    def ready(self) -> None:
+        from zhuanban.dispatch import (
+            export_jobs,  # noqa: F401  (registers its job kinds)
+            import_jobs,  # noqa: F401  (registers its job kinds)
+        )

@@ -19,7 +19,7 @@ import datetime
 from collections.abc import Iterator
 from copy import copy
 from decimal import Decimal
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from django.db.models import Case, IntegerField, When
 from django.utils import timezone
@@ -40,6 +40,14 @@ FIRST_VALUE_COLUMN = 3  # after 序号 and 单位
 # Submissions fetched at a time: one unit's records can run to thousands of rows.
 RECORD_CHUNK = 20
 ZERO = Decimal(0)
+
+
+class RowProgress(Protocol):
+    """What a background job reports while the table is written (ops.services.Progress)."""
+
+    def start(self, total: int | None = None, stage: str = "") -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
 
 
 def column_width(column: Column) -> float:
@@ -114,8 +122,9 @@ class _Looks:
 class _Writer:
     """The sheet being written, a row at a time."""
 
-    def __init__(self, ws, table, unit_width: float):
+    def __init__(self, ws, table, unit_width: float, progress: RowProgress | None = None):
         self.ws = ws
+        self.progress = progress
         self.columns = list(table.columns)
         self.looks = _Looks(ws)
         self.widths = [6.0, unit_width, *(column_width(c) for c in self.columns)]
@@ -178,6 +187,8 @@ class _Writer:
                 cells.append(make("center" if kind == ColumnType.DATE else "text", text))
                 texts.append(text)
         self.append(cells, texts)
+        if self.progress is not None:
+            self.progress.advance()
 
     def not_reported_line(self, number: int | None, unit_name: str) -> None:
         """未报送 across the line; numbered in a table of units, not among records."""
@@ -193,6 +204,8 @@ class _Writer:
             ],
             texts=["", unit_name],
         )
+        if self.progress is not None:
+            self.progress.advance()
 
     def sums_line(
         self, label: str, sums: dict, *, emphasis: bool = True, fmt: str | None = None
@@ -332,16 +345,32 @@ def subtitle_text(
     )
 
 
+def data_lines(result: Consolidation, records: bool) -> int:
+    """The sheet's lines of units and records (what `progress` counts): a line per unit,
+    or in a table of records each record and a line per unit that has not reported."""
+    if records:
+        return result.records + result.expected - result.reported
+    return result.expected
+
+
 def write_consolidation_xlsx(
-    round_: DispatchRound, fileobj: BinaryIO, *, now: datetime.datetime | None = None
+    round_: DispatchRound,
+    fileobj: BinaryIO,
+    *,
+    now: datetime.datetime | None = None,
+    progress: RowProgress | None = None,
 ) -> int:
     """Write the consolidated table of `round_` (a table's round, with its template and
     template version loaded) to `fileobj`; returns the number of rows of the sheet.
+    `progress` (a background job's) is started with `data_lines` and advanced per line.
 
     At most seven queries whatever the size: up to four for the consolidation, up to
     two for the comparisons, one streaming the records of a records table.
     """
     result = consolidate(round_)
+    records = round_.template.row_mode == RowMode.RECORDS
+    if progress is not None:
+        progress.start(data_lines(result, records))
     summed = [c.key for c in result.summed_columns]
     found = comparisons(round_, summed) if summed else []
     names = [line.unit.name for line in result.lines]
@@ -351,7 +380,7 @@ def write_consolidation_xlsx(
     wb.properties.title = round_.title
     wb.properties.creator = "Zhuanban"
     ws = wb.create_sheet(title=excel.sheet_title(_("Consolidated table")))
-    writer = _Writer(ws, result.table, unit_width)
+    writer = _Writer(ws, result.table, unit_width, progress)
     excel.print_setup(
         ws,
         [excel.Column("", width) for width in writer.widths],
@@ -364,7 +393,6 @@ def write_consolidation_xlsx(
     writer.merge(1, len(writer.widths))
     writer.append([make("title", round_.title)], height=36)
     writer.merge(1, len(writer.widths))
-    records = round_.template.row_mode == RowMode.RECORDS
     subtitle = subtitle_text(
         period=round_.period,
         reported=result.reported,

@@ -4,13 +4,14 @@ Each is a constant number of grouped queries whatever the number of units, rows 
 periods: the database sums, Python only arranges the result.
 """
 
+import bisect
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, F, Max, Q, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -377,25 +378,30 @@ def _per_reporting_unit(indicators: list[Indicator], year: int, as_of: datetime.
             )
     latest = [i.pk for i in indicators if i.aggregation == Aggregation.LATEST]
     if latest:
-        last_end = (
-            base.filter(indicator_id=OuterRef("indicator_id"), unit_id=OuterRef("unit_id"))
-            .order_by("-period_end")
-            .values("period_end")[:1]
-        )
+        # Each unit's value of its latest period: a window over (indicator, unit), not a
+        # subquery per row (which scans the indicator's year for every value).
+        last_end = Window(Max("period_end"), partition_by=[F("indicator_id"), F("unit_id")])
         rows = (
-            base.filter(indicator_id__in=latest, period_end=Subquery(last_end))
-            .values("indicator_id", "unit_id", "unit__path")
-            .annotate(total=Sum("value"))
-            .order_by()
+            base.filter(indicator_id__in=latest)
+            .annotate(last_end=last_end)
+            .filter(period_end=F("last_end"))
+            .values_list("indicator_id", "unit_id", "unit__path", "value")
         )
-        for row in rows:
-            result[row["indicator_id"]][row["unit_id"]] = (row["total"], 1, row["unit__path"])
+        for indicator_id, unit_id, path, value in rows:
+            # (Two periods may end on the same day, a month and its quarter: summed.)
+            before = result[indicator_id].get(unit_id, (Decimal(0),))[0]
+            result[indicator_id][unit_id] = (before + value, 1, path)
     return result
 
 
 def _roll_up(indicator: Indicator, reported: dict, unit: OrgUnit) -> Decimal | None:
     """Combine the reporting units' values within `unit`'s subtree."""
-    inside = [(v, n) for v, n, path in reported.values() if path.startswith(unit.path)]
+    return _combine(
+        indicator, [(v, n) for v, n, path in reported.values() if path.startswith(unit.path)]
+    )
+
+
+def _combine(indicator: Indicator, inside: list) -> Decimal | None:
     if not inside:
         return None
     if indicator.aggregation == Aggregation.AVERAGE:
@@ -404,6 +410,21 @@ def _roll_up(indicator: Indicator, reported: dict, unit: OrgUnit) -> Decimal | N
     if indicator.aggregation == Aggregation.MAX:
         return max(v for v, _n in inside)
     return sum((v for v, _n in inside), Decimal(0))
+
+
+class _Subtrees:
+    """The reporting units' values sorted by path: a unit's subtree is a slice (found by
+    bisection), so rolling up every county is not a scan of every value per county."""
+
+    def __init__(self, reported: dict):
+        rows = sorted((path, v, n) for v, n, path in reported.values())
+        self.paths = [path for path, _v, _n in rows]
+        self.values = [(v, n) for _path, v, n in rows]
+
+    def roll_up(self, indicator: Indicator, unit: OrgUnit) -> Decimal | None:
+        start = bisect.bisect_left(self.paths, unit.path)
+        end = bisect.bisect_left(self.paths, unit.path + "\uffff")
+        return _combine(indicator, self.values[start:end])
 
 
 def indicator_actuals(
@@ -492,19 +513,22 @@ def indicator_progress(
     units = list(units) if units is not None else list(OrgUnit.objects.counties().active())
     reported = _per_reporting_unit(indicators, year, as_of)
     targets: dict[tuple[int, int], Decimal] = {
-        (t.indicator_id, t.unit_id): t.value
-        for t in Target.objects.filter(
-            indicator__in=indicators, year=year, unit__in=[*units, root] if root else units
-        )
+        (indicator_id, unit_id): value
+        for indicator_id, unit_id, value in Target.objects.filter(
+            indicator__in=indicators,
+            year=year,
+            unit__in=[*units, root] if root and root.pk else units,
+        ).values_list("indicator_id", "unit_id", "value")
     }
     result = []
     for indicator in indicators:
         values = reported.get(indicator.pk, {})
+        subtrees = _Subtrees(values)
         rows = [
             _progress_row(
                 indicator,
                 unit,
-                _roll_up(indicator, values, unit),
+                subtrees.roll_up(indicator, unit),
                 targets.get((indicator.pk, unit.pk)),
                 elapsed,
                 year_over,
@@ -519,7 +543,7 @@ def indicator_progress(
         for position, row in enumerate(ranked, start=1):
             row.rank = position
         rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.sort_order))
-        root_target = targets.get((indicator.pk, root.pk)) if root else None
+        root_target = targets.get((indicator.pk, root.pk)) if root and root.pk else None
         target_is_sum = False
         if root_target is None:
             unit_targets = [r.target for r in rows if r.target is not None]
@@ -528,7 +552,7 @@ def indicator_progress(
         total = _progress_row(
             indicator,
             root,
-            _roll_up(indicator, values, root) if root else None,
+            subtrees.roll_up(indicator, root) if root else None,
             root_target,
             elapsed,
             year_over,

@@ -12,6 +12,10 @@ with a formula may be anything its author wrote into the file, so a formula cell
 the table is a problem at that cell ("paste it as a value"), and the file is refused.
 The file is read in openpyxl's read-only mode, row by row, and reading stops as soon
 as the table is over the row limit.
+
+`rows_to_read()` tells, without reading the rows, how many the check would read: the
+view checks a small file at once and a large one in a background job
+(`import_jobs.py`), which passes its `progress` to report each row read.
 """
 
 import io
@@ -102,16 +106,63 @@ def _file_problem(message: str, code: str, sheet: str = "", cell: str = "") -> U
     return UploadProblem(sheet=sheet, cell=cell, column="", message=message, code=code)
 
 
-def read_unit_workbook(fileobj, submission: Submission) -> UploadResult:
-    """Read and check a filled-in file for `submission`; stores nothing."""
+class _NoProgress:
+    """What a caller without a progress bar passes: nothing is reported."""
+
+    def start(self, total=None, stage=""):
+        pass
+
+    def stage(self, stage):
+        pass
+
+    def advance(self, count=1):
+        pass
+
+
+def read_unit_workbook(fileobj, submission: Submission, progress=None) -> UploadResult:
+    """Read and check a filled-in file for `submission`; stores nothing. `progress` (an
+    ops.services.Progress) is told each row read."""
     result = UploadResult()
     try:
         data = _checked_bytes(fileobj)
-        _read(data, submission, result)
+        _read(data, submission, result, progress or _NoProgress())
     except _Unusable as unusable:
         result.problems = unusable.problems
         result.checked = None
     return result
+
+
+def rows_to_read(fileobj, submission: Submission) -> int | None:
+    """How many rows below the header the check would read, from the size the data sheet
+    declares (Excel, WPS and this app's own file write it at the sheet's top), without
+    reading a row below the header: whether the check runs at once or in the
+    background. 0 when the check stops before the rows (an unusable file, another
+    unit's, no header row: the check says so at once); None when the sheet does not
+    declare its size."""
+    try:
+        data = _checked_bytes(fileobj)
+    except _Unusable:
+        return 0
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # untrusted input: the check reports it as damaged
+        return 0
+    try:
+        if _check_owner(_metadata(workbook), submission):
+            return 0
+        ws = _data_sheet(workbook, sheet_title(submission.round.template.title))
+        declared = ws.max_row
+        head = list(itertools.islice(ws.iter_rows(values_only=True), HEADER_SCAN_ROWS))
+        header_index = _find_header(head, _wanted(table_of(submission)))
+    except Exception:  # _Unusable, or a sheet openpyxl cannot read: reported at once
+        return 0
+    finally:
+        workbook.close()
+    if header_index is None:
+        return 0
+    if declared is None:
+        return None
+    return max(0, declared - header_index - 1)
 
 
 # --- the file ------------------------------------------------------------------------
@@ -192,14 +243,14 @@ def _corrupt() -> UploadProblem:
     )
 
 
-def _read(data: bytes, submission: Submission, result: UploadResult) -> None:
+def _read(data: bytes, submission: Submission, result: UploadResult, progress) -> None:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # untrusted input: whatever fails to open is not a usable workbook
         logger.info("unit upload: the file could not be opened as a workbook", exc_info=True)
         raise _Unusable(_corrupt()) from None
     try:
-        _read_workbook(workbook, submission, result)
+        _read_workbook(workbook, submission, result, progress)
     except _Unusable:
         raise
     except Exception:  # a sheet's XML damaged beyond what openpyxl reads
@@ -324,7 +375,16 @@ def _find_header(head_rows: list[tuple], wanted: dict[str, str]) -> int | None:
     return best
 
 
-def _read_workbook(workbook, submission: Submission, result: UploadResult) -> None:
+def _wanted(table) -> dict[str, str]:
+    """Normalised heading (or label) -> column key."""
+    wanted: dict[str, str] = {}
+    for column in table.columns:
+        wanted.setdefault(normalise_heading(column.heading), column.key)
+        wanted.setdefault(normalise_heading(column.label), column.key)
+    return wanted
+
+
+def _read_workbook(workbook, submission: Submission, result: UploadResult, progress) -> None:
     round_ = submission.round
     table = table_of(submission)
     problems = _check_owner(_metadata(workbook), submission)
@@ -333,6 +393,7 @@ def _read_workbook(workbook, submission: Submission, result: UploadResult) -> No
 
     ws = _data_sheet(workbook, sheet_title(round_.template.title))
     result.sheet = ws.title
+    declared = ws.max_row  # for the progress bar only
     # The dimension a file declares may be wrong (too small, or the whole sheet):
     # read the rows that are there.
     ws.reset_dimensions()
@@ -343,10 +404,7 @@ def _read_workbook(workbook, submission: Submission, result: UploadResult) -> No
         head_rows.append(row)
         if len(head_rows) == HEADER_SCAN_ROWS:
             break
-    wanted: dict[str, str] = {}
-    for column in table.columns:
-        wanted.setdefault(normalise_heading(column.heading), column.key)
-        wanted.setdefault(normalise_heading(column.label), column.key)
+    wanted = _wanted(table)
     header_index = _find_header(head_rows, wanted)
     if header_index is None:
         raise _Unusable(
@@ -366,7 +424,10 @@ def _read_workbook(workbook, submission: Submission, result: UploadResult) -> No
         )
     result.header_row = header_index + 1
     columns = _match_columns(head_rows[header_index], wanted, table, result)
-    _read_rows(head_rows[header_index + 1 :], rows, columns, result)
+    below = declared - result.header_row if declared else 0
+    progress.start(below if below > 0 else None, _("Reading the rows"))
+    _read_rows(head_rows[header_index + 1 :], rows, columns, result, progress)
+    progress.stage(_("Checking the rows"))
     result.checked = check_submission_rows(submission, result.rows)
     result.problems.extend(result.locate(result.checked.problems))
     _formula_problems(formulas, result)
@@ -472,10 +533,11 @@ def _match_columns(header: tuple, wanted: dict[str, str], table, result: UploadR
     return [(index, key) for key, index in matched.items()]
 
 
-def _read_rows(first: list[tuple], rest, columns, result: UploadResult) -> None:
+def _read_rows(first: list[tuple], rest, columns, result: UploadResult, progress) -> None:
     """The rows below the header, as {key: value}, up to the last one with a value.
     Blank rows in between keep their place, so that problems name the right sheet row.
-    Stops (the file is refused) at the first row over the limit."""
+    Stops (the file is refused) at the first row over the limit. Each row read is
+    counted on `progress`."""
     limit = max_rows()
     keys = [key for _index, key in columns]
     width = max(index for index, _key in columns) + 1
@@ -483,6 +545,7 @@ def _read_rows(first: list[tuple], rest, columns, result: UploadResult) -> None:
     rows = result.rows
     kept = 0  # rows up to the last one with a value
     for position, raw in enumerate(itertools.chain(first, rest)):
+        progress.advance()
         length = len(raw)
         if length >= width:
             row = {key: raw[index] for index, key in columns}

@@ -5,13 +5,19 @@ cell, or previews the rows. A valid file waits in storage under dispatch-uploads
 name in the session, with the submission's version at the time) until the unit saves
 it as a draft or submits it; confirming reads it again, and is refused when the
 submission changed in between.
+
+A file with more than settings.JOB_SYNC_ROWS rows is stored at once and checked by a
+background job (`import_jobs.py`): its owner follows the job's progress and comes back
+here with `?job=<id>` to the same page, where confirming starts the job that saves it.
 """
 
 import hashlib
 import re
 import tempfile
+import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,20 +33,21 @@ from zhuanban.core.files import store_upload
 from zhuanban.core.models import AuditAction
 from zhuanban.core.pending import PendingUploads
 from zhuanban.core.ratelimits import limit_export, limit_import
-from zhuanban.dispatch import scoping, services
+from zhuanban.dispatch import import_jobs, scoping, services
 from zhuanban.dispatch.access import get_submission_for_user
-from zhuanban.dispatch.lifecycle import Action
+from zhuanban.dispatch.import_jobs import CONFIRM_ACTIONS, PREVIEW_ROWS, SHOWN_PROBLEMS
 from zhuanban.dispatch.models import Source, Submission
 from zhuanban.dispatch.scoping import Party
-from zhuanban.dispatch.upload import UploadResult, read_unit_workbook
+from zhuanban.dispatch.upload import UploadResult, read_unit_workbook, rows_to_read
 from zhuanban.dispatch.validation import display
 from zhuanban.dispatch.workbook import write_unit_workbook
+from zhuanban.ops import access as job_access
+from zhuanban.ops import services as jobs
+from zhuanban.ops.lifecycle import JobStatus
+from zhuanban.ops.models import Job
 
 SPOOL_BYTES = 4 * 1_048_576  # larger files go to disk while they are being sent
 PENDING = PendingUploads("dispatch_upload_pending", "dispatch-uploads")
-PREVIEW_ROWS = 200
-SHOWN_PROBLEMS = 1000
-CONFIRM_ACTIONS = {"draft": Action.SAVE, "submit": Action.SUBMIT}
 _UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -141,6 +148,38 @@ def _render(
         problems = result.problems if result is not None else []
     valid = result is not None and result.is_valid and not problems
     rows = len(result.checked.rows) if valid else 0
+    return _page(
+        request,
+        submission,
+        form=form,
+        result=result,
+        valid=valid,
+        problems=problems,
+        problem_count=len(problems),
+        token=token,
+        actions=actions,
+        preview=_preview(submission, result) if valid else [],
+        rows=rows,
+        status=status,
+    )
+
+
+def _page(
+    request,
+    submission,
+    *,
+    form=None,
+    result=None,
+    valid=False,
+    problems=(),
+    problem_count=0,
+    token=None,
+    plan_job=None,
+    actions=(),
+    preview=(),
+    rows=0,
+    status=200,
+):
     context = {
         "round": submission.round,
         "submission": submission,
@@ -149,11 +188,12 @@ def _render(
         "result": result,
         "valid": valid,
         "problems": problems[:SHOWN_PROBLEMS],
-        "problem_count": len(problems),
-        "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),
+        "problem_count": problem_count,
+        "more_problems": max(0, problem_count - SHOWN_PROBLEMS),
         "token": token,
+        "plan_job": plan_job,
         "actions": actions,
-        "preview": _preview(submission, result) if valid else [],
+        "preview": preview,
         "row_count": rows,
         "more_rows": max(0, rows - PREVIEW_ROWS),
     }
@@ -165,17 +205,30 @@ def _render(
 @limit_import
 def upload(request, pk: int, unit_id: int):
     submission = _table_submission(request.user, pk, unit_id)
+    # A background check's plan is its owner's alone: anyone else gets 404, as for a
+    # job that does not exist.
+    named = request.POST.get("job") if request.method == "POST" else request.GET.get("job")
+    plan_job = _plan_job(request.user, submission, named) if named else None
     if Party.UNIT not in scoping.parties(request.user, submission):
         raise PermissionDenied
     if request.method == "POST" and "confirm" in request.POST:
+        if plan_job is not None:
+            return _confirm_job(request, submission, plan_job)
         return _confirm(request, submission)
     if request.method == "POST" and "cancel" in request.POST:
         PENDING.discard(request, submission.pk)
         return redirect("dispatch:submission", pk, unit_id)
+    if request.method == "GET" and plan_job is not None:
+        return _job_plan(request, submission, plan_job)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "GET" or not form.is_valid():
         return _render(request, submission, form=form)
     file = form.cleaned_data["file"]
+    rows = rows_to_read(file, submission)
+    if rows is None or rows > settings.JOB_SYNC_ROWS:
+        started = _check_in_background(request, submission, file)
+        if started is not None:
+            return started
     result = read_unit_workbook(file, submission)
     if not result.is_valid:
         PENDING.discard(request, submission.pk)
@@ -195,6 +248,126 @@ def upload(request, pk: int, unit_id: int):
             % {"status": submission.get_status_display()},
         )
     return _render(request, submission, result=result, token=token, actions=actions)
+
+
+# --- large files, in the background ---------------------------------------------------------
+
+
+def _plan_job(user, submission: Submission, raw) -> Job:
+    """The check job named in the request: the user's own, for this very table (404
+    otherwise)."""
+    try:
+        pk = uuid.UUID(str(raw))
+    except ValueError:
+        raise Http404 from None
+    job = job_access.get_job_for_user(user, pk)
+    params = job.params or {}
+    if (
+        job.kind != import_jobs.CHECK
+        or params.get("round") != submission.round_id
+        or params.get("unit") != submission.unit_id
+    ):
+        raise Http404
+    return job
+
+
+def _check_in_background(request, submission: Submission, file):
+    """Store the file and start its check; the owner follows it on the job's page. None
+    when the file is refused on the way in (the check at once then says why)."""
+    try:
+        stored = store_upload(file, user=request.user, allowed={".xlsx"})
+    except ValidationError:
+        return None
+    PENDING.discard(request, submission.pk)
+    job = jobs.start(
+        kind=import_jobs.CHECK,
+        title=_("Check %(file)s (%(unit)s, %(round)s)")
+        % {"file": stored.name, "unit": submission.unit.name, "round": submission.round.title},
+        owner=request.user,
+        params={"round": submission.round_id, "unit": submission.unit_id},
+        input_file=stored,
+    )
+    return redirect("ops:job", pk=job.pk)
+
+
+def _job_plan(request, submission: Submission, job: Job):
+    """The finished check's result: every problem by cell, or the rows and the buttons
+    that save or submit them."""
+    if job.status != JobStatus.SUCCEEDED:
+        return redirect("ops:job", pk=job.pk)  # still running, or failed: its page says
+    data = job.result_data or {}
+    valid = bool(data.get("valid"))
+    actions = _confirm_actions(request.user, submission) if valid else []
+    if valid and not actions:
+        messages.warning(
+            request,
+            _(
+                "The file is valid, but this table cannot be saved or submitted now (its "
+                "status: %(status)s). Nothing was saved."
+            )
+            % {"status": submission.get_status_display()},
+        )
+    columns = services.table_of(submission).columns
+    preview = [
+        (row, [(text, column.is_numeric) for text, column in zip(texts, columns, strict=False)])
+        for row, texts in data.get("preview", [])
+    ]
+    return _page(
+        request,
+        submission,
+        result=data,
+        valid=valid,
+        problems=data.get("problems", []),
+        problem_count=data.get("problem_count", 0),
+        plan_job=job,
+        actions=actions,
+        preview=preview,
+        rows=data.get("rows", 0),
+    )
+
+
+def _confirm_job(request, submission: Submission, check: Job):
+    """Start the job that saves or submits the checked file (or show the one started)."""
+    choice = request.POST.get("confirm")
+    data = check.result_data or {}
+    if (
+        choice not in CONFIRM_ACTIONS
+        or check.status != JobStatus.SUCCEEDED
+        or not data.get("valid")
+        or check.input_file_id is None
+    ):
+        messages.error(
+            request, _("The checked file is no longer waiting for confirmation; upload it again.")
+        )
+        return redirect("dispatch:submission_upload", submission.round_id, submission.unit_id)
+    started = import_jobs.commit_of(check)
+    if started is None:
+        values = {
+            "file": data.get("file", ""),
+            "unit": submission.unit.name,
+            "round": submission.round.title,
+        }
+        if choice == "submit":
+            title = _("Submit %(file)s (%(unit)s, %(round)s)") % values
+        else:
+            title = _("Save %(file)s as a draft (%(unit)s, %(round)s)") % values
+        started = jobs.start(
+            kind=import_jobs.COMMIT,
+            title=title,
+            owner=request.user,
+            params={
+                "round": submission.round_id,
+                "unit": submission.unit_id,
+                "check": str(check.pk),
+                "action": choice,
+                "lock_version": data["lock_version"],
+            },
+            input_file=check.input_file,
+        )
+    return redirect("ops:job", pk=started.pk)
+
+
+# --- confirming a file checked at once -------------------------------------------------------
 
 
 def _confirm(request, submission: Submission):

@@ -1,33 +1,37 @@
-"""The consolidated table as a printable .xlsx, written to a temporary file and streamed
-back. Only bureau-wide roles get it: it puts every unit's figures side by side."""
+"""The consolidated table as a printable .xlsx. Only bureau-wide roles get it: it puts
+every unit's figures side by side. Up to settings.JOB_SYNC_ROWS lines of units and
+records it is written to a temporary file and streamed back; a larger table is offered
+as a background job (a POST to the same address starts it), which writes the same file
+(`export_jobs`)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.http import HttpResponse
+from django.views.decorators.http import require_http_methods
 
-from zhuanban.core import audit, excel
-from zhuanban.core.models import AuditAction
+from zhuanban.core import excel
 from zhuanban.core.ratelimits import limit_export
-from zhuanban.dispatch import exports
-from zhuanban.dispatch.access import get_round_for_user, require_consolidation_access
+from zhuanban.dispatch import export_jobs, exports
+from zhuanban.ops import exports as job_exports
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 @limit_export
-def consolidation_export(request, pk: int) -> FileResponse:
-    round_ = get_round_for_user(request.user, pk)
-    require_consolidation_access(request.user, round_)
-    if round_.template_id is None:  # a task list's progress round has no table to sum
-        raise Http404
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        instance=round_,
-        message="consolidation exported to xlsx",
-    )
-    return excel.xlsx_attachment(
-        lambda out: exports.write_consolidation_xlsx(round_, out),
-        _("%(title)s summary.xlsx") % {"title": round_.title},
+def consolidation_export(request, pk: int) -> HttpResponse:
+    round_ = export_jobs.consolidation_round(request.user, pk)
+
+    def answer():
+        export_jobs.audit_consolidation_export(request.user, round_)
+        return excel.xlsx_attachment(
+            lambda out: exports.write_consolidation_xlsx(round_, out),
+            export_jobs.filename(round_),
+        )
+
+    return job_exports.offer(
+        request,
+        kind=export_jobs.CONSOLIDATION,
+        title=export_jobs.title(round_),
+        count=export_jobs.consolidation_rows(round_),
+        params={"round": round_.pk},
+        answer=answer,
     )

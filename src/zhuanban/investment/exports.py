@@ -12,15 +12,20 @@ numbers and dates, amounts in 万元 with two decimals, the unit in the header).
   the subtotals (two grouped queries) — the same whatever the number of rows.
 - 向上争取政策项目清单调度台账: the year's upward applications, a totals row and the granted
   funds against the year before (`selectors.upward_totals`).
+
+Both take their filters (`LedgerFilterForm`: year, county, chain) from a query string, the
+request's or a background job's (`export_jobs`), and are written by the same functions
+either way.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from typing import BinaryIO
 
+from django import forms
 from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -47,6 +52,7 @@ from zhuanban.investment.selectors import YearTotals, received_subquery, upward_
 from zhuanban.org.models import Chain, OrgUnit
 
 CHUNK_SIZE = 2000
+FIRST_YEAR = 2000
 AMOUNT_FORMAT = "0.00"
 RATE_FORMAT = "0.0%"
 PERCENT_FORMAT = "0.0"
@@ -54,6 +60,34 @@ RATE_PLACES = Decimal("0.0001")
 ZERO = Decimal(0)
 # The stages whose date the 落地/开工/投产日期 column shows, the furthest first.
 ON_THE_GROUND = (Stage.PRODUCING, Stage.STARTED, Stage.LANDED)
+
+
+class LedgerFilterForm(forms.Form):
+    """A ledger's filters (its query string, in the request or in a job's params): a value
+    that is not one of the choices (a stale or hand-edited address) is left out, never an
+    error; the year defaults to this year."""
+
+    year = forms.IntegerField(required=False, min_value=FIRST_YEAR)
+    county = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
+    chain = forms.ModelChoiceField(queryset=Chain.objects.all(), required=False)
+
+    def __init__(self, data, *, today, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["county"].queryset = OrgUnit.objects.counties()
+        self.fields["year"].max_value = today.year + 1
+        self.is_valid()
+        values = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "") and name not in self.errors
+        }
+        self.year = values.get("year") or today.year
+        self.county = values.get("county")
+        self.chain = values.get("chain")
+
+
+def file_name(title: str, year: int) -> str:
+    return f"{title}（{year}）.xlsx"
 
 
 # Amounts (two decimals), rates (a percentage with one decimal) and per cents, each with
@@ -266,7 +300,10 @@ def signed_subtitle(data: SignedLedger) -> str:
     return subtitle_text(_filled_in(data.day), _year_text(data.year), filter_summary(filters))
 
 
-def write_signed_xlsx(data: SignedLedger, out: BinaryIO) -> None:
+def write_signed_xlsx(
+    data: SignedLedger, out: BinaryIO, rows: Iterable[Project] | None = None
+) -> None:
+    """Write the table to `out`; `rows` are `data.rows()` as a job counts them."""
     title = signed_title()
     wb = new_workbook(title)
     columns = signed_columns()
@@ -278,7 +315,7 @@ def write_signed_xlsx(data: SignedLedger, out: BinaryIO) -> None:
     )
     sheet.head(title, signed_subtitle(data))
     current = None
-    for number, project in enumerate(data.rows(), start=1):
+    for number, project in enumerate(data.rows() if rows is None else rows, start=1):
         if current is not None and project.county_id != current:
             sheet.append(_subtotal_row(data, current, len(columns)))
         current = project.county_id
@@ -391,7 +428,10 @@ def _comparison_row(label: str, look: str, value, width: int) -> list[tuple]:
     ]
 
 
-def write_upward_xlsx(data: UpwardLedger, out: BinaryIO) -> None:
+def write_upward_xlsx(
+    data: UpwardLedger, out: BinaryIO, rows: Iterable[UpwardApplication] | None = None
+) -> None:
+    """Write the ledger to `out`; `rows` are `data.rows()` as a job counts them."""
     title = upward_title()
     wb = new_workbook(title)
     columns = upward_columns()
@@ -403,7 +443,7 @@ def write_upward_xlsx(data: UpwardLedger, out: BinaryIO) -> None:
         number_formats=NUMBER_FORMATS,
     )
     sheet.head(title, subtitle_text(_filled_in(data.day), _year_text(data.year)))
-    for number, application in enumerate(data.rows(), start=1):
+    for number, application in enumerate(data.rows() if rows is None else rows, start=1):
         sheet.append(_upward_values(number, application))
     last_row = sheet.row
     this = data.this

@@ -158,11 +158,22 @@ class ActivitySummary:
     projects: int  # 招引项目: distinct projects produced by the activities
 
 
-def activity_summary(user, *, year: int | None = None) -> ActivitySummary:
-    """ "开展活动 120 次, 招引项目 104 个": two queries."""
+def activity_summary(
+    user,
+    *,
+    year: int | None = None,
+    until: datetime.date | None = None,
+    county_id: int | None = None,
+) -> ActivitySummary:
+    """ "开展活动 120 次, 招引项目 104 个": two queries. `until` counts the year up to a day
+    (a work summary or a dashboard as of then); `county_id` one county's activities."""
     activities = visible_activities(user)
     if year is not None:
         activities = activities.filter(date__year=year)
+    if until is not None:
+        activities = activities.filter(date__lte=until)
+    if county_id is not None:
+        activities = activities.filter(county_id=county_id)
     by_kind = {
         row["kind"]: row["n"]
         for row in activities.order_by().values("kind").annotate(n=Count("pk"))

@@ -8,6 +8,11 @@ class OrgConfig(AppConfig):
     label = "org"
     verbose_name = _("Organisation")
 
+    def ready(self) -> None:
+        from zhuanban.org import (
+            export_jobs,  # noqa: F401  (registers its job kinds)
+        )
+
 
 class ZhuanbanAdminConfig(AdminConfig):
     """Django admin, gated by Zhuanban's roles instead of is_staff/is_superuser."""

@@ -1,15 +1,18 @@
 """An enterprise's own login (the brand register's applicants, `Scope.is_enterprise_login`)
 is an outsider to the bureau: it reaches the brand screens, its rectification items, its
-account and notifications, and nothing else of the platform — not the bureau's tasks,
-tables, documents or API, even where they would show it nothing of another's."""
+account, notifications and its own background jobs ("my downloads"), and nothing else of
+the platform — not the bureau's tasks, tables, documents or API, even where they would
+show it nothing of another's."""
 
 from django.http import Http404
 
 from zhuanban.org.scoping import scope_for
 
 # URL namespaces an enterprise login may use; "" covers home (which sends it to the
-# brand) and the language switch.
-ENTERPRISE_NAMESPACES = frozenset({"", "brand", "verify", "rectification", "accounts", "core"})
+# brand) and the language switch; "ops" shows a person only their own jobs (ops.access).
+ENTERPRISE_NAMESPACES = frozenset(
+    {"", "brand", "verify", "rectification", "accounts", "core", "ops"}
+)
 
 
 class EnterpriseLoginMiddleware:

@@ -7,12 +7,26 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhuanban.org import selectors, services
 from zhuanban.org.access import get_chain_for_user, get_office_for_user, get_unit_for_user
 from zhuanban.org.forms import OfficeProfileForm
+from zhuanban.org.roles import Role
 from zhuanban.org.scoping import scope_for
 
 
 @require_GET
 @login_required
 def home(request):
+    scope = scope_for(request.user)
+    if scope.is_enterprise_login:
+        return redirect("brand:home")
+    if scope.has_role(Role.LEADER):
+        return redirect("reports:dashboard")
+    return overview(request)
+
+
+@require_GET
+@login_required
+def overview(request):
+    """The bureau at a glance: its offices, counties and chains (everyone's home page but
+    the leaders', whose home is the dashboard)."""
     if scope_for(request.user).is_enterprise_login:
         return redirect("brand:home")
     return render(request, "org/home.html", {"overview": selectors.bureau_overview()})

@@ -20,12 +20,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from zhuanban.core import audit, excel
 from zhuanban.core.models import AuditAction, AuditEvent, AuditOutcome
+from zhuanban.ops import exports as job_exports
+from zhuanban.org import export_jobs
 from zhuanban.org.access import require_perm
 from zhuanban.org.permissions import Perm
 
@@ -207,38 +209,38 @@ def write_events_xlsx(events: QuerySet[AuditEvent], out, *, subtitle: str) -> in
     return count
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 @require_perm(Perm.READ_AUDIT)
 def event_export(request):
-    form = AuditFilterForm(request.GET)
-    events = filtered_events(form.values())
-    now = timezone.localtime()
+    """The events the filters select, as a workbook; beyond settings.JOB_SYNC_ROWS of
+    them, offered as a background job that writes the same file (org.export_jobs)."""
     query = _query_without_page(request)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type=AuditEvent._meta.label_lower,
-        object_repr=str(_("Audit trail")),
-        after={"query": query},
-        message="audit trail exported to xlsx",
-    )
-    subtitle = _("Exported %(time)s by %(user)s") % {
-        "time": now.strftime("%Y-%m-%d %H:%M"),
-        "user": request.user.get_full_name() or request.user.get_username(),
-    }
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
-    try:
-        write_events_xlsx(events, out, subtitle=subtitle)
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=_("Audit trail-%(date)s.xlsx") % {"date": now.strftime("%Y%m%d-%H%M")},
-        content_type=excel.XLSX_CONTENT_TYPE,
+    export = export_jobs.events_export(request.user, request.GET)
+
+    def answer():
+        export_jobs.audit_events_export(request.user, query)
+        out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+        try:
+            export.write(out)
+            out.seek(0)
+        except BaseException:
+            out.close()
+            raise
+        return FileResponse(
+            out,
+            as_attachment=True,
+            filename=export.filename,
+            content_type=excel.XLSX_CONTENT_TYPE,
+        )
+
+    return job_exports.offer(
+        request,
+        kind=export_jobs.AUDIT_EVENTS,
+        title=export.title,
+        count=export.events.count(),
+        params={"query": query},
+        answer=answer,
     )
 
 

@@ -7,7 +7,8 @@ of its authority's series for the year (locked, so consecutive and never reused;
 failure anywhere in the issue rolls the counter back with everything else), builds its
 documents, fixes its content by a SHA-256 and, for a supervision notice, opens one
 rectification item per requirement and unit concerned. After that the notice is never
-updated: a correction is a new notice that references it.
+updated (but for its PDF, attached by a background job: `pdf_jobs`): a correction is a
+new notice that references it.
 """
 
 import datetime
@@ -18,23 +19,21 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from zhuanban.core import audit
+from zhuanban.core import audit, word
 from zhuanban.core.errors import ConcurrentEditError, FieldErrors
-from zhuanban.core.files import store_upload
 from zhuanban.core.models import AuditAction, StoredFile
 from zhuanban.core.notify import notify
 from zhuanban.org.models import OrgUnit, RoleAssignment
 from zhuanban.org.selectors import office_staff_users, people_acting_for
 from zhuanban.rectification.models import SourceKind
 from zhuanban.rectification.services import rectification_raise
-from zhuanban.supervision import documents, scoping
+from zhuanban.supervision import documents, pdf_jobs, scoping
 from zhuanban.supervision.lifecycle import (
     EDITABLE_STATES,
     REASON_REQUIRED,
@@ -685,7 +684,8 @@ def content_digest(notice: Notice) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _build_documents(actor, notice: Notice) -> tuple[StoredFile, StoredFile | None]:
+def _build_document(actor, notice: Notice) -> StoredFile:
+    """The notice's .docx, stored: the record. Its PDF is made after, in the background."""
     try:
         data = documents.notice_docx(notice)
     except ValidationError:
@@ -696,25 +696,7 @@ def _build_documents(actor, notice: Notice) -> tuple[StoredFile, StoredFile | No
             _("The Word document of the notice could not be generated; nothing was issued."),
             code="docx_failed",
         ) from None
-    docx = store_upload(
-        SimpleUploadedFile(f"{notice.number}.docx", data), user=actor, allowed={".docx"}
-    )
-    pdf = None
-    if settings.NOTICE_PDF:
-        try:
-            pdf_data = documents.notice_pdf(data)
-        except Exception:
-            # The .docx is the document of record; a PDF that cannot be made (LibreOffice
-            # timing out) does not hold the notice back.
-            log.exception("converting notice %s to PDF failed", notice.pk)
-            pdf_data = None
-        if pdf_data:
-            pdf = store_upload(
-                SimpleUploadedFile(f"{notice.number}.pdf", pdf_data),
-                user=actor,
-                allowed={".pdf"},
-            )
-    return docx, pdf
+    return word.store_docx(actor=actor, name=notice.number, docx=data)
 
 
 def _problem_of(notice: Notice, unit_id: int) -> str:
@@ -727,8 +709,10 @@ def _problem_of(notice: Notice, unit_id: int) -> str:
 
 @transaction.atomic
 def notice_issue(*, actor, notice: Notice, today: datetime.date | None = None) -> Notice:
-    """签发: four eyes (who submitted does not issue), the next number, the documents,
-    the content hash, the rectification items, and the units told.
+    """签发: four eyes (who submitted does not issue), the next number, the .docx, the
+    content hash, the rectification items, and the units told. The PDF is made in the
+    background once this commits (where settings.NOTICE_PDF is on: `pdf_jobs`), a job of
+    the issuer's.
 
     `today` is the date of issue; only the demo loader, telling a story of past months,
     passes an earlier one."""
@@ -748,8 +732,7 @@ def notice_issue(*, actor, notice: Notice, today: datetime.date | None = None) -
     notice.issued_by = actor
     notice.issued_at = timezone.now()
     notice.status = NoticeStatus.ISSUED
-    docx, pdf = _build_documents(actor, notice)
-    notice.docx, notice.pdf = docx, pdf
+    docx = notice.docx = _build_document(actor, notice)
     notice.content_sha256 = content_digest(notice)
     _bump(
         notice,
@@ -760,7 +743,6 @@ def notice_issue(*, actor, notice: Notice, today: datetime.date | None = None) -
         "issued_at",
         "status",
         "docx",
-        "pdf",
         "content_sha256",
     )
     number = notice.number
@@ -773,7 +755,6 @@ def notice_issue(*, actor, notice: Notice, today: datetime.date | None = None) -
         number=number,
         content_sha256=notice.content_sha256,
         docx_sha256=docx.sha256,
-        pdf_sha256=pdf.sha256 if pdf else None,
     )
     recipients = list(notice.recipients.select_related("unit").order_by("unit__code"))
     if notice.kind == NoticeKind.SUPERVISION:
@@ -802,6 +783,8 @@ def notice_issue(*, actor, notice: Notice, today: datetime.date | None = None) -
         else:
             title = _("Commendation %(number)s") % {"number": number}
         _tell(people_acting_for(recipient.unit_id), actor, notice, "issue", title)
+    if settings.NOTICE_PDF:
+        pdf_jobs.queue(notice, owner=actor)
     return notice
 
 

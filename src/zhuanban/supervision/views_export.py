@@ -3,6 +3,11 @@ scope (a unit sees the notices issued to it, an office its own drafts too), the 
 per county and month of the counts page, and an inspection group's plan of visits; and a
 visit's written research report as a Word document. Each download is audited as an export.
 
+The notice ledger and the visit counts can be large: beyond settings.JOB_SYNC_ROWS rows
+they are offered as background jobs (a POST to the same address starts one), which write
+the same files (`export_jobs`). A group's plan is one group's visits, small by nature,
+and always comes at once.
+
 A fixed number of queries whatever the number of notices or visits: the session's, the
 filter form's, the count and the rows of notices (with one query of units per chunk),
 or the two of the counts grid; then the audit record.
@@ -16,64 +21,55 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhuanban.core import audit, word
 from zhuanban.core.excel import xlsx_attachment
 from zhuanban.core.models import AuditAction
 from zhuanban.core.ratelimits import limit_export
-from zhuanban.org.access import require_business_data
-from zhuanban.supervision import documents, exports, notice_selectors, selectors
+from zhuanban.ops import exports as job_exports
+from zhuanban.supervision import documents, export_jobs, exports
 from zhuanban.supervision.access import get_group_for_user, get_visit_for_user
-from zhuanban.supervision.forms import year_from
-from zhuanban.supervision.forms_notices import NoticeFilterForm
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 @limit_export
 def notices_export(request):
-    require_business_data(request.user)
-    today = timezone.localdate()
-    form = NoticeFilterForm(request.GET or None, user=request.user)
-    notices = notice_selectors.notice_list(request.user, form.filters())
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="supervision.notice_ledger",
-        after={"query": request.GET.urlencode()},
-        message="notice ledger exported to xlsx",
-    )
-    return xlsx_attachment(
-        lambda out: exports.write_notice_ledger_xlsx(
-            exports.notice_rows(notices),
-            out,
-            count=notices.order_by().count(),
-            filters=exports.notice_filter_pairs(form),
-            today=today,
-        ),
-        _("Supervision notice ledger-%(date)s.xlsx") % {"date": today.strftime("%Y%m%d")},
+    export = export_jobs.notice_ledger_export(request.user, request.GET)
+    query = request.GET.urlencode()
+
+    def answer():
+        export_jobs.audit_notice_ledger_export(request.user, query)
+        return xlsx_attachment(export.write, export.filename)
+
+    return job_exports.offer(
+        request,
+        kind=export_jobs.NOTICE_LEDGER,
+        title=export.title,
+        count=export.count,
+        params={"query": query},
+        answer=answer,
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 @limit_export
 def visit_counts_export(request):
-    require_business_data(request.user)
-    today = timezone.localdate()
-    year = year_from(request.GET, today.year)
-    grid = selectors.visit_counts(request.user, year)
-    audit.record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="supervision.visit_counts",
-        after={"year": year},
-        message="visit counts exported to xlsx",
-    )
-    return xlsx_attachment(
-        lambda out: exports.write_visit_counts_xlsx(grid, out, today=today),
-        _("Visit counts-%(year)s.xlsx") % {"year": year},
+    export = export_jobs.visit_counts_export(request.user, request.GET)
+
+    def answer():
+        export_jobs.audit_visit_counts_export(request.user, export.year)
+        return xlsx_attachment(export.write, export.filename)
+
+    return job_exports.offer(
+        request,
+        kind=export_jobs.VISIT_COUNTS,
+        title=export.title,
+        count=export.count,
+        params={"query": f"year={export.year}"},
+        answer=answer,
     )
 
 

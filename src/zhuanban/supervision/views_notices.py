@@ -19,7 +19,7 @@ from zhuanban.core.errors import add_service_errors, errors_to_messages
 from zhuanban.core.files import store_upload
 from zhuanban.org.access import require_business_data
 from zhuanban.org.models import OrgUnit
-from zhuanban.supervision import notice_selectors, notice_services
+from zhuanban.supervision import notice_selectors, notice_services, pdf_jobs
 from zhuanban.supervision.access import get_notice_for_user
 from zhuanban.supervision.forms_notices import (
     CommentForm,
@@ -142,6 +142,7 @@ def notice_detail(request, pk: int):
             "reason_form": ReasonForm(notice=notice) if page.can_edit else None,
             "reason_required": REASON_REQUIRED,
             "Action": NoticeAction,
+            "pdf_job": pdf_jobs.pending_job(notice),
         },
     )
 

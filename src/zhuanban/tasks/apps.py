@@ -6,3 +6,9 @@ class TasksConfig(AppConfig):
     name = "zhuanban.tasks"
     label = "tasks"
     verbose_name = _("Key tasks")
+
+    def ready(self) -> None:
+        from zhuanban.tasks import (
+            export_jobs,  # noqa: F401  (registers its job kinds)
+            import_jobs,  # noqa: F401  (registers its job kinds)
+        )

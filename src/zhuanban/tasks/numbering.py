@@ -2,25 +2,41 @@
 
 _DIGITS = "零一二三四五六七八九"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+_UNIT_VALUES = {unit: value for value, unit in _UNITS}
 
 
 def chinese_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (enough for any list)."""
-    if n <= 0:
+    """1 → 一, 12 → 十二, 105 → 一百零五, 1010 → 一千零一十, 10010 → 一万零一十 (below 10⁸)."""
+    if not 0 < n < 100_000_000:
         raise ValueError(n)
-    if n < 10:
-        return _DIGITS[n]
-    if n < 20:
-        return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
-    hundreds, rest = divmod(n, 100)
-    if rest == 0:
-        return _DIGITS[hundreds] + "百"
-    tail = chinese_numeral(rest) if rest >= 10 else "零" + _DIGITS[rest]
-    if 10 <= rest < 20:
-        tail = "一" + tail
-    return _DIGITS[hundreds] + "百" + tail
+    high, low = divmod(n, 10_000)
+    if not high:
+        return _below_10000(low, first=True)
+    text = _below_10000(high, first=True) + "万"
+    if low:
+        text += ("零" if low < 1000 else "") + _below_10000(low, first=False)
+    return text
+
+
+def _below_10000(n: int, *, first: bool) -> str:
+    """1 ≤ n < 10,000; `first`: it opens the numeral, where 十二 drops its 一 (一百一十二)."""
+    out: list[str] = []
+    pending_zero = False
+    for value, unit in _UNITS:
+        digit, n = divmod(n, value)
+        if digit:
+            if pending_zero:
+                out.append("零")
+                pending_zero = False
+            if not (value == 10 and digit == 1 and first and not out):
+                out.append(_DIGITS[digit])
+            out.append(unit)
+        elif out:
+            pending_zero = True
+    if n:
+        out.append(("零" if pending_zero else "") + _DIGITS[n])
+    return "".join(out)
 
 
 def chinese_level(depth: int, n: int) -> str:
@@ -52,17 +68,17 @@ def format_full_number(positions: list[int], style: str) -> str:
 
 
 def parse_chinese_numeral(text: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十三 → 23; None when the text is not a numeral."""
-    if not text or any(ch not in _DIGITS + "十百" for ch in text):
+    """一 → 1, 十二 → 12, 一千零五 → 1005, 一万零一十 → 10010; None when not a numeral."""
+    if not text or any(ch not in _DIGITS + "十百千万" for ch in text):
         return None
-    total, current = 0, 0
+    total = section = current = 0
     for ch in text:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
+        if ch == "万":
+            total += (section + current) * 10_000
+            section = current = 0
+        elif ch in _UNIT_VALUES:
+            section += (current or 1) * _UNIT_VALUES[ch]
             current = 0
         else:
             current = _DIGITS.index(ch)
-    return total + current or None
+    return total + section + current or None

@@ -75,7 +75,7 @@ def test_enrolment_shows_a_qr_code_then_recovery_codes_once(world, client):
     assert stored == {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in codes}
     device.refresh_from_db()
     assert device.confirmed is True
-    assert client.get(reverse("home")).status_code == 200  # verified in this session
+    assert client.get(reverse("tasks:ledger")).status_code == 200  # verified in this session
     event = AuditEvent.objects.get(action=AuditAction.TWO_FACTOR)
     assert (event.actor, event.message) == (world.leader, "two-factor authentication enrolled")
 
@@ -108,7 +108,7 @@ def test_a_recovery_code_works_once_and_is_audited(world, client):
     codes = services.recovery_codes_regenerate(user=world.leader)
     response = client.post(reverse("accounts:verify"), {"code": codes[0].upper()})
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("tasks:ledger")).status_code == 200
     assert RecoveryCode.objects.filter(user=world.leader, used_at__isnull=False).count() == 1
     assert AuditEvent.objects.filter(
         action=AuditAction.TWO_FACTOR, message="recovery code used to sign in"

@@ -23,10 +23,7 @@ from zhuanban.core import excel, ledger, word
 from zhuanban.core.models import AuditAction, AuditEvent
 from zhuanban.core.tests.office import (
     A3_LANDSCAPE,
-    A4_PORTRAIT,
     print_to_pdf,
-    read_pdf,
-    require_pdf_tools,
 )
 from zhuanban.core.tests.test_export_safety import assert_no_formulas, assert_shown_as_text
 
@@ -189,7 +186,7 @@ def test_the_register_of_one_county_and_of_a_county_liaison(world, login, regist
 def test_who_gets_the_register(world, login, register, client):
     assert names_in(workbook_of(login(world.outsider))) == []  # sees no enterprise
     assert login(world.auditor).get(REGISTER).status_code == 403  # no business data
-    assert login(world.brand_staff).post(REGISTER).status_code == 405
+    assert login(world.brand_staff).put(REGISTER).status_code == 405  # POST queues a job
     client.logout()
     assert client.get(REGISTER).status_code == 302
 
@@ -315,27 +312,3 @@ def test_who_gets_a_certificate(world, login, register):
     assert not AuditEvent.objects.filter(
         action=AuditAction.EXPORT, object_type="brand.certificate", actor=world.outsider
     ).exists()
-
-
-def test_the_certificate_as_pdf(world, login, register, tmp_path):
-    require_pdf_tools()
-    licence = register.yinshan_licence
-    response, content = download(
-        login(world.brand_staff), reverse("brand:certificate_pdf", args=[licence.pk])
-    )
-    assert response["Content-Type"] == word.PDF_CONTENT_TYPE
-    printed = read_pdf(content, tmp_path, "certificate")
-    assert printed.pages == 1
-    assert printed.page_size == A4_PORTRAIT
-    assert licence.number in printed.text
-    assert "阴山优麦燕麦片" in printed.text
-
-
-def test_without_libreoffice_no_pdf_is_offered(world, login, register, settings):
-    settings.SOFFICE_BINARY = "no-such-soffice-here"
-    licence = register.yinshan_licence
-    client = login(world.brand_staff)
-    page = client.get(reverse("brand:licence", args=[licence.pk])).content.decode()
-    assert reverse("brand:certificate_pdf", args=[licence.pk]) not in page
-    assert reverse("brand:certificate_docx", args=[licence.pk]) in page
-    assert client.get(reverse("brand:certificate_pdf", args=[licence.pk])).status_code == 404

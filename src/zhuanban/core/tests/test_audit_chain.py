@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from zhuanban.core import audit
@@ -232,3 +232,41 @@ def test_the_orm_still_refuses_to_delete_events(aged):
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.filter(seq__lt=3).delete()
     assert AuditEvent.objects.count() == 9
+
+
+def test_events_appended_in_bulk_chain_after_the_others_in_a_constant_number_of_queries(
+    user, django_assert_max_num_queries
+):
+    audit.record(actor=user, action=AuditAction.SYSTEM, message="before")
+    # 60 events: one INSERT still on SQLite (999 parameters a statement, 15 a row).
+    for count in (3, 60):
+        events = [
+            audit.new_event(actor=user, action=AuditAction.CREATE, after={"n": n}, message=str(n))
+            for n in range(count)
+        ]
+        with django_assert_max_num_queries(5):  # savepoint, head, inserts, head, release
+            audit.record_many(events, batch_size=500)
+    audit.record(actor=user, action=AuditAction.SYSTEM, message="after")
+
+    assert audit.verify_chain() == (True, None)
+    trail = list(AuditEvent.objects.order_by("seq").values_list("seq", "message"))
+    messages = ["before", *map(str, range(3)), *map(str, range(60)), "after"]
+    assert trail == list(enumerate(messages, start=1))
+    assert AuditChainHead.objects.get().seq == len(messages)
+
+
+def test_events_appended_in_bulk_leave_nothing_when_the_write_rolls_back(user):
+    audit.record(actor=user, action=AuditAction.SYSTEM, message="kept")
+    head = AuditChainHead.objects.values_list("seq", "hash").get()
+
+    def failing_import():
+        with transaction.atomic():
+            event = audit.new_event(actor=user, action=AuditAction.CREATE, message="x")
+            audit.record_many([event])
+            raise RuntimeError("the import failed after its audit events")
+
+    with pytest.raises(RuntimeError, match="failed after"):
+        failing_import()
+    assert AuditChainHead.objects.values_list("seq", "hash").get() == head
+    assert list(AuditEvent.objects.values_list("message", flat=True)) == ["kept"]
+    assert audit.record_many([]) is None

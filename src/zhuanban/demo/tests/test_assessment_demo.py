@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from zhuanban.assessment import scoping, scoring, selectors
@@ -53,16 +52,6 @@ def _basket():
 def _sha256(stored) -> str:
     with stored.file.open("rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()
-
-
-@pytest.fixture(scope="class")
-def loaded(django_db_setup, django_db_blocker):
-    """The demo loaded once for the class's tests and rolled back after them: loading
-    it takes seconds, and these tests only read it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--quiet-accounts")
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.usefixtures("loaded", "db")

@@ -2,8 +2,7 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
-from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
@@ -35,17 +34,6 @@ BASE_TITLE = "乌兰察布市建设重要农畜产品生产加工基地2023年�
 
 def _user(username):
     return get_user_model().objects.get(username=username)
-
-
-@pytest.fixture(scope="class")
-def loaded(django_db_setup, django_db_blocker):
-    """The demo loaded once for the class's tests and rolled back after them (the
-    equivalent of Django's setUpTestData): loading it takes seconds, and these tests
-    only read it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--quiet-accounts")
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.usefixtures("loaded", "db")
@@ -223,35 +211,3 @@ class TestLoadedDemo:
         )
         assert draft.due_date
         assert draft.lead_unit.name == "卓资县"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_reset_reloads_a_clean_demo():
-    # Flushing truncates tables, which PostgreSQL refuses inside the test's transaction.
-    call_command("demo", "--quiet-accounts")
-    OrgUnit.objects.filter(code="150921").update(name="改过的名字")
-    call_command("demo", "--reset", "--quiet-accounts")
-    assert OrgUnit.objects.get(code="150921").name == "卓资县"
-    assert OrgUnit.objects.counties().count() == 11
-
-
-def test_the_demo_refuses_to_load_outside_demo_mode(db, settings):
-    settings.DEMO_MODE = False
-    with pytest.raises(CommandError):
-        call_command("demo")
-    assert not OrgUnit.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_demo_refuses_an_unmigrated_database_before_touching_it():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    executor.migrate([("tasks", None)])  # undo the tasks app's migrations
-    try:
-        with pytest.raises(CommandError, match="migrate"):
-            call_command("demo", "--reset", "--quiet-accounts")
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())

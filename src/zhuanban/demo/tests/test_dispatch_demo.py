@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from zhuanban.core.models import AuditEvent
@@ -36,16 +35,6 @@ TABLE_TITLES = [
     "农牧业招商引资签约落地项目情况表",
     "规模养殖场建设情况统计表",
 ]
-
-
-@pytest.fixture(scope="class")
-def loaded(django_db_setup, django_db_blocker):
-    """The demo loaded once for the class's tests and rolled back after them: loading
-    it takes seconds, and these tests only read it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--quiet-accounts")
-        yield
-        transaction.set_rollback(True)
 
 
 def _progress(*codes):

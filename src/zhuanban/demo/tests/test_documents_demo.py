@@ -9,8 +9,6 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -71,16 +69,6 @@ def _parts_and_measures(text: str) -> tuple[list[str], list[int]]:
 def _follows():
     sittings = documents_data.MEETINGS_2023 + documents_data.meetings_now()
     return [follow for s in sittings for item in s.items for follow in item.follow]
-
-
-@pytest.fixture(scope="class")
-def loaded(django_db_setup, django_db_blocker):
-    """The demo loaded once for the class's tests and rolled back after them: loading
-    it takes seconds, and these tests only read it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--quiet-accounts")
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.usefixtures("loaded", "db")

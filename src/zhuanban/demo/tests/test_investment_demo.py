@@ -9,8 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from zhuanban.core.models import AuditAction, AuditEvent, Notification
@@ -82,16 +80,6 @@ def _expected_stages() -> Counter:
     )
     stages.update(k.stage for k in investment_data.KEY_PROJECTS)
     return stages
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
-    """The demo loaded once for the module's tests and rolled back after them: loading it
-    takes seconds, and these tests only read it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--quiet-accounts")
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.usefixtures("loaded", "db")

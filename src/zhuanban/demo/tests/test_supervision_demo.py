@@ -10,7 +10,6 @@ import docx
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -49,16 +48,6 @@ OFFICE_CODES = {code for code, _name, _duties in org_data.OFFICES}
 
 def _user(username):
     return get_user_model().objects.get(username=username)
-
-
-@pytest.fixture(scope="class")
-def loaded(django_db_setup, django_db_blocker):
-    """The demo loaded once for the class's tests and rolled back after them: loading
-    it takes seconds, and these tests only read it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--quiet-accounts")
-        yield
-        transaction.set_rollback(True)
 
 
 def _issued():

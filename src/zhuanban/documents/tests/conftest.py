@@ -94,13 +94,17 @@ def consulting(world, draft):
         today=TODAY,
     )
     draft.refresh_from_db()
-    requests = {r.unit_id or r.person_id: r for r in round.requests.all()}
+    # Keyed apart: a unit's id and a person's id may be the same number.
+    requests = {
+        ("unit", r.unit_id) if r.unit_id else ("person", r.person_id): r
+        for r in round.requests.all()
+    }
     return SimpleNamespace(
         document=draft,
         round=round,
-        zhuozi=requests[world.zhuozi.pk],
-        huade=requests[world.huade.pk],
-        leader=requests[world.leader.pk],
+        zhuozi=requests["unit", world.zhuozi.pk],
+        huade=requests["unit", world.huade.pk],
+        leader=requests["person", world.leader.pk],
     )
 
 

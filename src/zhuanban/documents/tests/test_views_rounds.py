@@ -114,8 +114,15 @@ def test_the_office_opens_a_round_with_all_counties_and_a_leader(world, login, d
     round = OpinionRound.objects.get(document=draft)
     assert response.status_code == 302
     assert response["Location"] == url("round", round.pk)
-    consulted = {r.unit_id or r.person_id for r in round.requests.all()}
-    assert consulted == {world.zhuozi.pk, world.huade.pk, world.crops.pk, world.leader.pk}
+    consulted = {
+        ("unit", r.unit_id) if r.unit_id else ("person", r.person_id) for r in round.requests.all()
+    }
+    assert consulted == {
+        ("unit", world.zhuozi.pk),
+        ("unit", world.huade.pk),
+        ("unit", world.crops.pk),
+        ("person", world.leader.pk),
+    }
     draft.refresh_from_db()
     assert draft.stage == Stage.CONSULTING
     page = page_of(client.get(response["Location"]))

@@ -274,7 +274,7 @@ def test_who_gets_no_signed_table(inv, login, pipeline, client):
     for user in (w.sysadmin, w.secadmin, w.auditor, w.outsider, company_login):
         assert login(user).get(SIGNED).status_code == 404, user
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
-    assert login(inv.staff).post(SIGNED).status_code == 405
+    assert login(inv.staff).put(SIGNED).status_code == 405  # POST queues a job
     client.logout()
     assert client.get(SIGNED).status_code == 302
 
@@ -525,7 +525,7 @@ def test_who_gets_the_upward_ledger(inv, login, applications, client):
     ):
         assert login(user).get(UPWARD).status_code == 404, user
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 5
-    assert login(inv.staff).post(UPWARD).status_code == 405
+    assert login(inv.staff).put(UPWARD).status_code == 405  # POST queues a job
     client.logout()
     assert client.get(UPWARD).status_code == 302
 

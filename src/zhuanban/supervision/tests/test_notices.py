@@ -3,7 +3,6 @@ content frozen, replies, corrections and the rectification items a notice opens.
 
 import datetime
 import io
-import shutil
 import threading
 import time
 import zipfile
@@ -315,17 +314,6 @@ def test_without_libreoffice_the_notice_is_issued_with_its_word_document_only(wo
     assert notice.status == NoticeStatus.ISSUED
     assert notice.docx is not None
     assert notice.pdf is None
-
-
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-@override_settings(NOTICE_PDF=True)
-def test_with_libreoffice_the_pdf_is_stored_beside_the_word_document(world):
-    authority()
-    notice = issued(world)
-    assert notice.pdf.name == f"{notice.number}.pdf"
-    assert notice.pdf.content_type == "application/pdf"
-    with notice.pdf.file.open("rb") as handle:
-        assert handle.read(5) == b"%PDF-"
 
 
 def test_issuing_opens_one_rectification_per_requirement_and_unit(world):

@@ -385,19 +385,19 @@ def test_nothing_is_saved_from_an_invalid_plan(world, task_list):
 
 def test_a_failure_half_way_saves_nothing(world, task_list, ledger, monkeypatch):
     plan = importer.parse_workbook(ledger, task_list=task_list)
-    real_create = services.task_create
+    real = importer._create_related
     calls = []
 
-    def failing_create(**kwargs):
-        calls.append(kwargs["content"])
-        if len(calls) == 6:
+    def failing(*args, **kwargs):
+        real(*args, **kwargs)  # the first level's tasks are written, then…
+        calls.append(1)
+        if len(calls) == 2:
             raise ValidationError("boom")
-        return real_create(**kwargs)
 
-    monkeypatch.setattr(importer.services, "task_create", failing_create)
+    monkeypatch.setattr(importer, "_create_related", failing)
     with pytest.raises(ValidationError):
         importer.commit(plan, actor=world.office)
-    assert len(calls) == 6
+    assert len(calls) == 2
     assert not Task.objects.filter(task_list=task_list).exists()
     assert not Milestone.objects.exists()
     assert not AuditEvent.objects.filter(object_type="tasks.task").exists()

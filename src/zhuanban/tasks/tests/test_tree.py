@@ -19,11 +19,33 @@ from zhuanban.tasks.numbering import chinese_numeral, format_number, parse_chine
         (100, "一百"),
         (105, "一百零五"),
         (118, "一百一十八"),
+        (1000, "一千"),
+        (1005, "一千零五"),
+        (1010, "一千零一十"),
+        (1100, "一千一百"),
+        (2024, "二千零二十四"),
+        (10000, "一万"),
+        (10010, "一万零一十"),
+        (20500, "二万零五百"),
+        (120000, "十二万"),
     ],
 )
 def test_chinese_numerals_round_trip(n, text):
     assert chinese_numeral(n) == text
     assert parse_chinese_numeral(text) == n
+
+
+def test_every_numeral_a_list_can_reach_reads_back_as_its_number():
+    # A task list holds at most 20,000 rows (tasks.importer.MAX_DATA_ROWS).
+    texts = {chinese_numeral(n): n for n in range(1, 20_001)}
+    assert len(texts) == 20_000
+    assert all(parse_chinese_numeral(text) == n for text, n in texts.items())
+
+
+@pytest.mark.parametrize("n", [0, -1, 100_000_000])
+def test_chinese_numerals_out_of_range_are_refused(n):
+    with pytest.raises(ValueError, match=str(n)):
+        chinese_numeral(n)
 
 
 @pytest.mark.parametrize(
