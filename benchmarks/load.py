@@ -29,8 +29,9 @@ Measured, with an httpx (asyncio) client in this process:
   lives 30 seconds, less than a request may queue in the surge); then every liaison (at
   most --concurrency at a time) opens the login page, logs in, opens the table, saves a
   draft with its records, submits it and follows the redirect back to the table, as the
-  browser's form does, while each leader keeps browsing the home page, the dispatch
-  home, the round's status page and the indicator page until the last liaison is done.
+  browser's form does, while each leader keeps browsing their dashboard (their home
+  page), the dispatch home, the round's status page and the indicator page until the
+  last liaison is done.
 
 Any status other than the one the step expects (>= 400, or a redirect to the login
 page) and any connection error counts as an error. Afterwards the database is counted:
@@ -71,7 +72,7 @@ DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/zhuanban_load"
 PASSWORD = "Load-Test@2023"  # noqa: S105 (the seeded accounts' made-up password)
 COLUMNS = 8
 STAGES = ["洽谈", "签约", "落地", "开工"]
-LEADER_PAGES = ("home", "dispatch", "round", "indicator")
+LEADER_PAGES = ("dashboard", "dispatch", "round", "indicator")
 
 
 def parse_args() -> argparse.Namespace:
@@ -509,7 +510,8 @@ async def leader_log_in(browser: Browser, username: str, key: bytes) -> None:
 
 async def leader_browse(browser: Browser, seeded: Seeded, done: asyncio.Event) -> None:
     pages = {
-        "home": "/",
+        # "/" answers a leader with a redirect to the dashboard; browse the page itself.
+        "dashboard": "/reports/",
         "dispatch": "/dispatch/",
         "round": f"/dispatch/rounds/{seeded.round_id}/",
         "indicator": f"/dispatch/indicators/{seeded.indicator}/",
