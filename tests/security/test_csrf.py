@@ -8,8 +8,6 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from zhuanban.core.models import AuditEvent
 
-from .scene import build_scene
-
 
 def _views(patterns, namespace=""):
     for pattern in patterns:
@@ -31,11 +29,10 @@ def test_no_screen_is_exempt_from_csrf():
 
 
 @pytest.fixture
-def strict(world):
+def strict(scene):
     """A browser that does not send the CSRF token (a forged cross-site form)."""
-    scene = build_scene(world)
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.zhuozi_liaison)
+    client.force_login(scene.world.zhuozi_liaison)
     return scene, client
 
 
