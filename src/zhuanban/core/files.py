@@ -26,6 +26,7 @@ import os
 import re
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -35,6 +36,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhuanban.core import audit
@@ -382,3 +384,35 @@ def store_upload(upload: UploadedFile, *, user, allowed: set[str] | None = None)
         message="file uploaded",
     )
     return stored
+
+
+def delete_unreferenced(ids: Iterable[int]) -> int:
+    """Delete those of the stored files `ids` that no record refers to any more, rows and
+    bytes (the bytes once the transaction commits); answers how many. For housekeeping:
+    an expired job's export is its file alone, while its upload or a PDF it made may be
+    some record's file too, and stays. Every reference counts, the hidden ones included
+    (`related_name="+"`, and the tables behind many-to-many fields)."""
+    candidates = set(ids)
+    for relation in StoredFile._meta.get_fields(include_hidden=True):
+        if not candidates:
+            return 0
+        if not (relation.auto_created and relation.is_relation and not relation.concrete):
+            continue
+        if relation.many_to_many:
+            continue  # counted through its table's foreign key, a relation of its own
+        field = relation.field
+        referenced = relation.related_model._base_manager.filter(
+            **{f"{field.name}__in": candidates}
+        ).values_list(field.attname, flat=True)
+        candidates -= set(referenced)
+    doomed = list(StoredFile.objects.filter(pk__in=candidates))
+    names = [stored.file.name for stored in doomed]
+    StoredFile.objects.filter(pk__in=[stored.pk for stored in doomed]).delete()
+    storage = StoredFile._meta.get_field("file").storage
+
+    def delete_bytes():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_bytes)
+    return len(doomed)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhuanban.core import audit
+from zhuanban.core import audit, files
 from zhuanban.core.backup import BackupError, create_backup
 from zhuanban.ops.lifecycle import FINISHED
 from zhuanban.ops.models import Job, ScheduledRun
@@ -74,12 +74,20 @@ def audit_retention(job: Job, progress) -> Outcome:
 
 @register("ops.cleanup")
 def cleanup(job: Job, progress) -> Outcome:
-    """Finished jobs (with their queue rows) and scheduled runs past JOB_KEEP_DAYS. The
-    files they made stay: a StoredFile may be shared by content with another record."""
+    """Finished jobs (with their queue rows) and scheduled runs past JOB_KEEP_DAYS, and the
+    files only those jobs held (an export; not an upload or a PDF some record keeps)."""
     from django_tasks_db.models import DBTaskResult
 
     cutoff = timezone.now() - datetime.timedelta(days=settings.JOB_KEEP_DAYS)
-    jobs, _detail = Job.objects.filter(status__in=FINISHED, finished_at__lt=cutoff).delete()
+    expired = Job.objects.filter(status__in=FINISHED, finished_at__lt=cutoff)
+    held = {
+        pk
+        for pair in expired.values_list("input_file_id", "result_file_id")
+        for pk in pair
+        if pk is not None
+    }
+    jobs, _detail = expired.delete()
+    deleted_files = files.delete_unreferenced(held)
     DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     ScheduledRun.objects.filter(slot__lt=cutoff).delete()
     # What a worker killed mid-export left half-written (ops.exports.file_outcome).
@@ -87,4 +95,7 @@ def cleanup(job: Job, progress) -> Outcome:
     for part in (Path(settings.DATA_DIR) / "tmp").glob("job-*.part"):
         if part.stat().st_mtime < a_day_ago:
             part.unlink(missing_ok=True)
-    return Outcome(text=_("%(count)s finished jobs removed.") % {"count": jobs})
+    return Outcome(
+        text=_("%(count)s finished jobs and %(files)s files removed.")
+        % {"count": jobs, "files": deleted_files}
+    )

@@ -108,6 +108,75 @@ def test_cleanup_removes_old_finished_jobs_only(world, settings):
     assert recent.pk in set(Job.objects.values_list("pk", flat=True))
 
 
+def test_cleanup_removes_the_files_only_expired_jobs_held(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """An expired export's file goes, rows and bytes; an expired import's upload that a
+    task keeps as its attachment stays, and so does a recent job's file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from zhuanban.core.files import store_upload
+    from zhuanban.core.models import StoredFile
+    from zhuanban.ops import services
+    from zhuanban.tasks import services as tasks
+
+    settings.JOB_KEEP_DAYS = 14
+
+    def stored(name: str) -> StoredFile:
+        pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + name.encode()
+        return store_upload(
+            SimpleUploadedFile(name, pdf, content_type="application/pdf"), user=world.office
+        )
+
+    export, upload, recent_export = stored("导出.pdf"), stored("上传.pdf"), stored("近期.pdf")
+    task_list = tasks.tasklist_create(
+        actor=world.office, office=world.potato, title="重点任务单", year=2023, level="city"
+    )
+    task = tasks.task_create(
+        actor=world.office,
+        task_list=task_list,
+        parent=None,
+        content="建设马铃薯种薯繁育基地",
+        lead_unit=world.zhuozi,
+        start_date=datetime.date(2023, 3, 1),
+        due_date=datetime.date(2023, 12, 31),
+    )
+    task.attachments.add(upload)
+    long_ago = timezone.now() - datetime.timedelta(days=15)
+    for title, result, given in [("old export", export, None), ("old import", None, upload)]:
+        Job.objects.create(
+            kind="test.count",
+            title=title,
+            owner=world.office,
+            status=JobStatus.SUCCEEDED,
+            result_file=result,
+            input_file=given,
+            finished_at=long_ago,
+        )
+    Job.objects.create(
+        kind="test.count",
+        title="recent export",
+        owner=world.office,
+        status=JobStatus.SUCCEEDED,
+        result_file=recent_export,
+        finished_at=timezone.now(),
+    )
+    storage = StoredFile._meta.get_field("file").storage
+    assert storage.exists(export.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cleanup = services.start(kind="ops.cleanup", title="cleanup")
+    cleanup.refresh_from_db()
+
+    assert cleanup.status == JobStatus.SUCCEEDED
+    assert set(StoredFile.objects.values_list("pk", flat=True)) == {upload.pk, recent_export.pk}
+    assert not storage.exists(export.file.name)
+    assert storage.exists(upload.file.name)
+    assert storage.exists(recent_export.file.name)
+    assert set(Job.objects.values_list("title", flat=True)) == {"recent export", "cleanup"}
+
+
 def test_audit_retention_keeps_everything_when_switched_off(world, settings):
     from zhuanban.ops import services
 
