@@ -92,6 +92,24 @@ class Database:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
         )
 
+    def disconnect_all(self) -> int:
+        """Cut every connection to the database, as a restart of the server would (the
+        server's other databases, the rest of the suite's, are left alone); answers how
+        many were cut."""
+        import psycopg
+
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            return len(
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [self.name],
+                ).fetchall()
+            )
+
     def rows(self, query: str, params=None) -> list[tuple]:
         """Run a query on a connection of the test's own (autocommit: every read sees what
         the processes committed)."""

@@ -7,7 +7,10 @@ PostgreSQL database of the test's own (cluster.py).
   job again once the dead one's heartbeat is older than JOB_WORKER_TIMEOUT, and the dead
   worker's queue row is closed as failed;
 - a job whose worker is killed at both of its attempts (JOB_MAX_ATTEMPTS = 2) ends
-  failed with the reason, and is never run a third time.
+  failed with the reason, and is never run a third time;
+- every connection to the database cut in the middle of an export, as a restart of the
+  server would: the job still ends, failed with a reason or run again, never stuck
+  "running"; the workers and the web servers carry on, and the next export succeeds.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zb_x .venv/bin/python -m pytest -s tests/scaleout/
 
@@ -393,4 +396,47 @@ def test_a_job_whose_worker_is_killed_at_every_attempt_fails_with_the_reason(clu
     print(
         f"\n[scaleout] job killed on {first}, then on {second}: failed after 2 attempts, "
         f"{time.perf_counter() - started:.1f} s after it was started"
+    )
+
+
+def test_the_database_restarting_under_a_job_leaves_it_ended_and_the_cluster_working(cluster):
+    seeded, database = cluster.seeded, cluster.database
+    live = ensure_workers(cluster, 2)
+    token = csrf_token(cluster)
+
+    job_id = start_export(cluster, cluster.webs[0], seeded["whole_query"], token)
+    wait_until_running(cluster, job_id, 1)
+
+    def progressed() -> bool:
+        row = job_row(cluster, job_id)
+        assert row["status"] == "running", f"the export ended before the cut: {row}"
+        return row["done"] > 0
+
+    wait_for(progressed, 60, "the export's first rows", 0.05, cluster.tail)
+    cut = database.disconnect_all()
+    cut_at = time.perf_counter()
+    assert cut >= 4  # at least the two workers and their heartbeats
+
+    row = wait_until_finished(cluster, job_id, 120)
+    ended_s = time.perf_counter() - cut_at
+    assert row["attempts"] <= 2
+    if row["status"] == "failed":
+        assert row["error"], "failed without a reason"
+        assert row["result_file_id"] is None
+    else:
+        assert row["total"] == row["done"] == seeded["whole_rows"]
+        assert row["result_file_id"] is not None
+    assert events(cluster, [job_id], FINISHED_EVENT) == {job_id: 1}
+
+    # Nobody had to be restarted: the same workers beat again, the webs are ready.
+    assert cluster.live_workers() == live, cluster.tail()
+    cluster.wait_for_workers(live, timeout=30)
+    for web in cluster.webs:
+        assert httpx.get(f"{web.base}/readyz", timeout=10).status_code == 200
+
+    after = start_export(cluster, cluster.webs[1], seeded["whole_query"], csrf_token(cluster))
+    assert wait_until_finished(cluster, after, 120)["status"] == "succeeded"
+    print(
+        f"\n[scaleout] {cut} connections cut mid-export: the job {row['status']} at attempt "
+        f"{row['attempts']}, {ended_s:.1f} s after the cut ({row['error'] or 'no error'})"
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -120,6 +120,15 @@ def execute(job_id, worker_id: str) -> JobStatus | None:
             return fail(job, str(error))
         except ValidationError as error:
             return fail(job, "\n".join(error.messages))
+        except (OperationalError, InterfaceError):
+            # The database went away under the run (restarted, the network cut) or was too
+            # busy to answer: nothing of it was committed. Run it again on a new connection
+            # while it has attempts left, as for a worker that died. Unhandled, the failure
+            # could not be written either: the worker would die and the job wait for
+            # another worker's heartbeat.
+            log.exception("job %s (%s): the database failed under it", job.pk, job.kind)
+            _reconnect()
+            return interrupted(job)
         except Exception:
             log.exception("job %s (%s) failed", job.pk, job.kind)
             return fail(
@@ -310,27 +319,8 @@ def recover_stale(now: datetime.datetime | None = None) -> dict[str, int]:
     counts = {"retried": 0, "failed": 0}
     for job in stale.select_related("owner"):
         if job.attempts < settings.JOB_MAX_ATTEMPTS:
-            with transaction.atomic():
-                won = Job.objects.filter(
-                    pk=job.pk, status__in=sources(JobAction.RETRY), worker_id=job.worker_id
-                ).update(
-                    status=JobStatus.QUEUED,
-                    worker_id="",
-                    stage="",
-                    done=0,
-                    updated_at=now,
-                )
-                if won:
-                    audit.record(
-                        actor=None,
-                        action=AuditAction.SYSTEM,
-                        instance=job,
-                        before={"status": JobStatus.RUNNING, "worker": job.worker_id},
-                        after={"status": JobStatus.QUEUED, "attempts": job.attempts},
-                        message="background job queued again: its worker stopped",
-                    )
-                    _enqueue(job)
-                    counts["retried"] += 1
+            if _retry(job, "background job queued again: its worker stopped", now):
+                counts["retried"] += 1
         else:
             with translation.override(job.language):
                 reason = _(
@@ -341,6 +331,54 @@ def recover_stale(now: datetime.datetime | None = None) -> dict[str, int]:
             counts["failed"] += 1
     _close_orphaned_queue_rows(cutoff)
     return counts
+
+
+def interrupted(job: Job) -> JobStatus | None:
+    """This worker's run of `job` broke off with the database: queued again while it has
+    attempts left (None: not ended), else failed with the reason."""
+    if job.attempts < settings.JOB_MAX_ATTEMPTS:
+        _retry(job, "background job queued again: the database failed under it")
+        return None
+    with translation.override(job.language):
+        reason = _(
+            "The database failed while the job ran (its connection was lost, or it was too "
+            "busy), %(count)s times; nothing was saved. Start it again, or tell the system "
+            "administrator."
+        ) % {"count": job.attempts}
+    return fail(job, reason)
+
+
+def _retry(job: Job, message: str, now: datetime.datetime | None = None) -> bool:
+    """running → queued (its worker's claim dropped) and enqueued again, if the job is still
+    that worker's; answers whether it was."""
+    with transaction.atomic():
+        won = Job.objects.filter(
+            pk=job.pk, status__in=sources(JobAction.RETRY), worker_id=job.worker_id
+        ).update(
+            status=JobStatus.QUEUED,
+            worker_id="",
+            stage="",
+            done=0,
+            updated_at=now or timezone.now(),
+        )
+        if won:
+            audit.record(
+                actor=None,
+                action=AuditAction.SYSTEM,
+                instance=job,
+                before={"status": JobStatus.RUNNING, "worker": job.worker_id},
+                after={"status": JobStatus.QUEUED, "attempts": job.attempts},
+                message=message,
+            )
+            _enqueue(job)
+    return bool(won)
+
+
+def _reconnect() -> None:
+    """Drop a connection the database broke, so that the next query opens a new one.
+    Never inside a transaction (a test's, or a caller's): that connection is not ours."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
 
 
 def _close_orphaned_queue_rows(cutoff: datetime.datetime) -> None:

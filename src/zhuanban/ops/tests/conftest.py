@@ -1,7 +1,7 @@
 """Job kinds that exist only in the tests: they exercise the runner without any domain
 app's work."""
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils.translation import gettext_lazy
 
 from zhuanban.core.models import Notification
@@ -18,6 +18,10 @@ def count(job, progress) -> Outcome:
             raise JobError(f"row {progress.job.done} is wrong")
         if job.params.get("crash_at") == progress.job.done:
             raise RuntimeError("a bug")
+        if job.params.get("db_lost_at") == progress.job.done and job.attempts <= job.params.get(
+            "db_lost_runs", 1
+        ):
+            raise OperationalError("terminating connection due to administrator command")
     return Outcome(text=f"counted {n}", url=job.params.get("url", ""))
 
 

@@ -83,6 +83,38 @@ def test_a_bug_fails_the_job_with_a_reason_the_user_can_quote(world):
     assert str(job.pk)[:8] in job.error
 
 
+def test_a_job_the_database_failed_under_is_run_again(world):
+    job = services.start(
+        kind="test.count", title="t", owner=world.office, params={"n": 10, "db_lost_at": 4}
+    )
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.done, job.error) == (JobStatus.SUCCEEDED, 2, 10, "")
+    events = AuditEvent.objects.filter(object_id=str(job.pk)).order_by("pk")
+    assert [e.message for e in events] == [
+        "background job queued",
+        "background job queued again: the database failed under it",
+        "background job finished",
+    ]
+    assert Notification.objects.get(recipient=world.office).kind == "job_succeeded"
+
+
+def test_a_job_the_database_fails_under_every_time_fails_with_the_reason(world, settings):
+    settings.JOB_MAX_ATTEMPTS = 2
+    job = services.start(
+        kind="test.count",
+        title="t",
+        owner=world.office,
+        params={"n": 10, "db_lost_at": 4, "db_lost_runs": 2},
+    )
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.FAILED, 2)
+    assert job.error == (
+        "任务运行期间数据库出错（连接中断或过于繁忙）2次，未保存任何内容。"
+        "请重新发起，或告知系统管理员。"
+    )
+    assert Notification.objects.get(recipient=world.office).body == job.error
+
+
 def test_a_job_whose_input_file_vanished_fails_clearly(world, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
