@@ -12,10 +12,7 @@ imported by a worker, from the file stored at upload:
 
 Each re-checks, when it runs, that its owner still organises the scheme."""
 
-from contextlib import contextmanager
-
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -25,14 +22,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from zhuanban.assessment import importer, scoping
 from zhuanban.assessment.access import get_scheme_for_user
 from zhuanban.assessment.models import Scheme
+from zhuanban.ops import imports
 from zhuanban.ops import services as jobs
-from zhuanban.ops.lifecycle import JobStatus
 from zhuanban.ops.models import Job
 from zhuanban.ops.registry import JobError, Outcome, register
 
 CHECK = "assessment.import_check"
 COMMIT = "assessment.import_commit"
-PROBLEMS_IN_A_REASON = 20
 
 
 def import_url(scheme_id: int, job: Job) -> str:
@@ -40,13 +36,7 @@ def import_url(scheme_id: int, job: Job) -> str:
 
 
 def commit_of(check: Job) -> Job | None:
-    """The commit job already started from this check (unless it failed): confirming
-    twice sends the owner to the same job."""
-    return (
-        Job.objects.filter(kind=COMMIT, owner_id=check.owner_id, params__check=str(check.pk))
-        .exclude(status=JobStatus.FAILED)
-        .first()
-    )
+    return imports.commit_of(check, COMMIT)
 
 
 def _scheme(job: Job) -> Scheme:
@@ -61,39 +51,20 @@ def _scheme(job: Job) -> Scheme:
     return scheme
 
 
-@contextmanager
-def _input(job: Job):
-    """The stored upload, under the name it was uploaded with (its type is checked by
-    that name, as on upload)."""
-    stored = job.input_file
-    if stored is None:
-        raise JobError(_("The uploaded file is no longer on the server; upload it again."))
-    with stored.file.open("rb") as handle:
-        yield File(handle, name=stored.name)
-
-
 def _parse(job: Job, scheme: Scheme, progress) -> importer.ImportPlan:
-    with _input(job) as upload:
+    with imports.stored_input(job) as upload:
         return importer.parse_workbook(
             upload, scheme=scheme, replace=bool(job.params.get("replace")), progress=progress
         )
 
 
 def _reason(plan: importer.ImportPlan) -> str:
-    """Why a commit was refused: the count, then the first errors by cell."""
-    errors = plan.errors
-    lines = [
-        ngettext(
-            "The file has %(count)s error; nothing was imported.",
-            "The file has %(count)s errors; nothing was imported.",
-            len(errors),
-        )
-        % {"count": len(errors)}
-    ]
-    for problem in errors[:PROBLEMS_IN_A_REASON]:
-        where = " ".join(part for part in (problem.cell, problem.header) if part)
-        lines.append(f"{where}: {problem.message}" if where else problem.message)
-    return "\n".join(lines)
+    summary = ngettext(
+        "The file has %(count)s error; nothing was imported.",
+        "The file has %(count)s errors; nothing was imported.",
+        len(plan.errors),
+    ) % {"count": len(plan.errors)}
+    return imports.refusal(summary, plan.errors, lambda p: (p.cell, p.header))
 
 
 @register(CHECK, unit=gettext_lazy("rows"))

@@ -13,10 +13,8 @@ saved or submitted by a worker, from the file stored at upload:
 Each re-checks, when it runs, that its owner may still upload the unit's table."""
 
 import hashlib
-from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -33,8 +31,8 @@ from zhuanban.dispatch.models import Source, Submission
 from zhuanban.dispatch.scoping import Party
 from zhuanban.dispatch.upload import UploadProblem, UploadResult, read_unit_workbook
 from zhuanban.dispatch.validation import display
+from zhuanban.ops import imports
 from zhuanban.ops import services as jobs
-from zhuanban.ops.lifecycle import JobStatus
 from zhuanban.ops.models import Job
 from zhuanban.ops.registry import JobError, Outcome, register
 
@@ -43,7 +41,6 @@ COMMIT = "dispatch.upload_commit"
 CONFIRM_ACTIONS = {"draft": Action.SAVE, "submit": Action.SUBMIT}
 PREVIEW_ROWS = 200
 SHOWN_PROBLEMS = 1000
-PROBLEMS_IN_A_REASON = 20
 
 
 def upload_url(round_id: int, unit_id: int, job: Job) -> str:
@@ -51,13 +48,7 @@ def upload_url(round_id: int, unit_id: int, job: Job) -> str:
 
 
 def commit_of(check: Job) -> Job | None:
-    """The commit job already started from this check (unless it failed): confirming
-    twice sends the owner to the same job."""
-    return (
-        Job.objects.filter(kind=COMMIT, owner_id=check.owner_id, params__check=str(check.pk))
-        .exclude(status=JobStatus.FAILED)
-        .first()
-    )
+    return imports.commit_of(check, COMMIT)
 
 
 def _submission(job: Job) -> Submission:
@@ -73,26 +64,15 @@ def _submission(job: Job) -> Submission:
     return submission
 
 
-@contextmanager
-def _input(job: Job):
-    """The stored upload, under the name it was uploaded with (its type is checked by
-    that name, as on upload)."""
-    stored = job.input_file
-    if stored is None:
-        raise JobError(_("The uploaded file is no longer on the server; upload it again."))
-    with stored.file.open("rb") as handle:
-        yield File(handle, name=stored.name)
-
-
 def _read(job: Job, submission: Submission, progress) -> UploadResult:
-    with _input(job) as upload:
+    with imports.stored_input(job) as upload:
         return read_unit_workbook(upload, submission, progress=progress)
 
 
 def _require_same_file(job: Job) -> None:
     """The stored bytes are still those uploaded (and checked): their SHA-256 again."""
     digest = hashlib.sha256()
-    with _input(job) as upload:
+    with imports.stored_input(job) as upload:
         for chunk in upload.chunks():
             digest.update(chunk)
     if digest.hexdigest() != job.input_file.sha256:
@@ -127,21 +107,12 @@ def _preview(submission: Submission, result: UploadResult) -> list:
 
 
 def _reason(problems: list[UploadProblem]) -> str:
-    """Why a commit was refused: the count, then the first problems by cell."""
-    lines = [
-        ngettext(
-            "The file has %(count)s problem; nothing was saved. Correct the file and upload "
-            "it again.",
-            "The file has %(count)s problems; nothing was saved. Correct the file and upload "
-            "it again.",
-            len(problems),
-        )
-        % {"count": len(problems)}
-    ]
-    for problem in problems[:PROBLEMS_IN_A_REASON]:
-        where = " ".join(part for part in (problem.cell, problem.column) if part)
-        lines.append(f"{where}: {problem.message}" if where else problem.message)
-    return "\n".join(lines)
+    summary = ngettext(
+        "The file has %(count)s problem; nothing was saved. Correct the file and upload it again.",
+        "The file has %(count)s problems; nothing was saved. Correct the file and upload it again.",
+        len(problems),
+    ) % {"count": len(problems)}
+    return imports.refusal(summary, problems, lambda p: (p.cell, p.column))
 
 
 @register(CHECK, unit=gettext_lazy("rows"))

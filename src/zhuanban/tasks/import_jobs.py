@@ -13,16 +13,14 @@ by a worker, from the file stored at upload:
 Each re-checks, when it runs, that its owner may still manage the list (through the same
 access helper as the import page): access may have gone since the job was started."""
 
-from contextlib import contextmanager
-
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from zhuanban.ops import imports
 from zhuanban.ops import services as jobs
 from zhuanban.ops.lifecycle import JobStatus
 from zhuanban.ops.models import Job
@@ -34,7 +32,6 @@ from zhuanban.tasks.models import TaskList
 CHECK = "tasks.import_check"
 COMMIT = "tasks.import_commit"
 PREVIEW_ROWS = 50  # tasks shown on the page of a background check (all its problems are)
-PROBLEMS_IN_A_REASON = 20
 
 
 def import_url(task_list_id: int, job: Job) -> str:
@@ -43,14 +40,7 @@ def import_url(task_list_id: int, job: Job) -> str:
 
 
 def commit_of(check: Job) -> Job | None:
-    """The commit already started from this check, unless it failed: confirming twice
-    leads to the same job, never to a second import."""
-    return (
-        Job.objects.filter(kind=COMMIT, owner_id=check.owner_id, params__check=str(check.pk))
-        .exclude(status=JobStatus.FAILED)
-        .order_by("created_at")
-        .first()
-    )
+    return imports.commit_of(check, COMMIT)
 
 
 def _refused() -> JobError:
@@ -65,20 +55,9 @@ def _task_list(job: Job) -> TaskList:
         raise _refused() from None
 
 
-@contextmanager
-def _input(job: Job):
-    """The stored upload, under the name it was uploaded with (the checks read its type
-    from that name, as they did on upload)."""
-    stored = job.input_file
-    if stored is None:
-        raise JobError(_("The uploaded file is no longer on the server; upload it again."))
-    with stored.file.open("rb") as handle:
-        yield File(handle, name=stored.name)
-
-
 def _parse(job: Job, task_list: TaskList, progress) -> importer.ImportPlan:
     progress.stage(_("Opening the file"))
-    with _input(job) as upload:
+    with imports.stored_input(job) as upload:
         return importer.parse_workbook(upload, task_list=task_list, progress=progress)
 
 
@@ -131,22 +110,12 @@ def plan_data(plan: importer.ImportPlan) -> dict:
 
 
 def _reason(plan: importer.ImportPlan) -> str:
-    """Why a commit was refused: the count, then the first errors by cell."""
-    errors = plan.errors
-    lines = [
-        ngettext(
-            "The file has %(count)s error; nothing was imported.",
-            "The file has %(count)s errors; nothing was imported.",
-            len(errors),
-        )
-        % {"count": len(errors)}
-    ]
-    for problem in errors[:PROBLEMS_IN_A_REASON]:
-        where = " ".join(part for part in (problem.cell, problem.header) if part)
-        lines.append(f"{where}: {problem.message}" if where else problem.message)
-    if len(errors) > PROBLEMS_IN_A_REASON:
-        lines.append(_("…and %(count)s more.") % {"count": len(errors) - PROBLEMS_IN_A_REASON})
-    return "\n".join(lines)
+    summary = ngettext(
+        "The file has %(count)s error; nothing was imported.",
+        "The file has %(count)s errors; nothing was imported.",
+        len(plan.errors),
+    ) % {"count": len(plan.errors)}
+    return imports.refusal(summary, plan.errors, lambda p: (p.cell, p.header))
 
 
 @register(CHECK, unit=gettext_lazy("rows"))
